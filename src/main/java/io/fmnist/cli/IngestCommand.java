@@ -1,0 +1,41 @@
+package io.fmnist.cli;
+
+import io.fmnist.data.Ingest;
+import io.fmnist.data.ParquetLayout;
+import org.apache.commons.cli.Options;
+
+/** {@code ingest --input URI --output URI [--overwrite]}: IDX files to the Parquet data set. */
+final class IngestCommand implements Command {
+
+  @Override
+  public String name() {
+    return "ingest";
+  }
+
+  @Override
+  public String summary() {
+    return "IDX files (gzip or raw, any Hadoop URI) to Parquet train/ and test/ with a manifest";
+  }
+
+  @Override
+  public Options options() {
+    return new Options()
+        .addOption(CommonOptions.required(CommonOptions.INPUT, "URI",
+            "folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
+                + "t10k-labels-idx1-ubyte (each raw or .gz)"))
+        .addOption(CommonOptions.required(CommonOptions.OUTPUT, "URI", "folder for the Parquet data set"))
+        .addOption(CommonOptions.overwrite());
+  }
+
+  @Override
+  public void run(Invocation invocation) {
+    var config = invocation.config();
+    Ingest.Result result = new Ingest(invocation.spark(), config.classNames(), config.imagesPerPartition())
+        .run(invocation.value(CommonOptions.INPUT), invocation.value(CommonOptions.OUTPUT),
+            invocation.has(CommonOptions.OVERWRITE));
+    var manifest = result.manifest();
+    invocation.out().printf("ingested %d train and %d test images of %dx%d into %s in %.1f s%n",
+        manifest.splits().get(ParquetLayout.TRAIN).count(), manifest.splits().get(ParquetLayout.TEST).count(),
+        manifest.rows(), manifest.cols(), result.output(), result.seconds());
+  }
+}

@@ -1,0 +1,60 @@
+package io.fmnist.cli;
+
+import io.fmnist.data.Ingest;
+import io.fmnist.errors.FmnistException;
+import io.fmnist.run.BuildInfo;
+import io.fmnist.run.RunDirectory;
+import io.fmnist.run.RunManifest;
+import java.util.Map;
+import org.apache.commons.cli.Options;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code pipeline --input URI --output RUN}: every stage in one job, into one run directory.
+ * Stages so far: ingest (into {@code RUN/data}).
+ */
+final class PipelineCommand implements Command {
+
+  @Override
+  public String name() {
+    return "pipeline";
+  }
+
+  @Override
+  public String summary() {
+    return "all stages in one job: ingest the IDX input into a new run directory";
+  }
+
+  @Override
+  public Options options() {
+    return new Options()
+        .addOption(CommonOptions.required(CommonOptions.INPUT, "URI", "folder with the four IDX files (raw or .gz)"))
+        .addOption(CommonOptions.required(CommonOptions.OUTPUT, "RUN", "the run directory to create"))
+        .addOption(CommonOptions.overwrite());
+  }
+
+  @Override
+  public void run(Invocation invocation) {
+    var config = invocation.config();
+    SparkSession spark = invocation.spark();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Ingest ingest = new Ingest(spark, config.classNames(), config.imagesPerPartition());
+    // Bad input is refused before the run directory exists.
+    Ingest.Verified input = ingest.verify(invocation.value(CommonOptions.INPUT));
+    RunDirectory run = RunDirectory.create(invocation.value(CommonOptions.OUTPUT),
+        invocation.has(CommonOptions.OVERWRITE), conf);
+    RunManifest manifest = new RunManifest(run, invocation.args(), config,
+        BuildInfo.versions(spark.version()), conf);
+    try {
+      Ingest.Result data = ingest.write(input, run.data().toString(), false);
+      manifest.inputs(data.manifest());
+      manifest.stage("ingest", data.seconds(), Map.of("output", data.output()));
+      manifest.complete();
+    } catch (RuntimeException e) {
+      manifest.fail(e instanceof FmnistException ? e.getMessage() : String.valueOf(e));
+      throw e;
+    }
+    invocation.out().println("run complete: " + run.root());
+  }
+}

@@ -1,0 +1,149 @@
+package io.fmnist.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import io.fmnist.errors.UsageException;
+import io.fmnist.fs.HadoopFiles;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The resolved configuration of one command: {@code conf/default.conf} (packed in the jar), a
+ * {@code --conf} file layered over it, then each {@code --set key=value}. Keys the defaults do not
+ * have, and values of the wrong type, are refused, so that a typo cannot be silently ignored.
+ */
+public final class AppConfig {
+
+  /** Where the defaults live on the classpath (copied there from conf/ by the build). */
+  public static final String DEFAULTS = "conf/default.conf";
+
+  private final Config config;
+
+  private AppConfig(Config config) {
+    this.config = config;
+  }
+
+  /** The defaults alone. */
+  public static AppConfig defaults() {
+    return load(null, List.of(), new Configuration(false));
+  }
+
+  /**
+   * Layers {@code confUri} (any Hadoop URI, may be null) and then {@code sets} over the defaults.
+   *
+   * @throws UsageException naming the file or key that is wrong
+   */
+  public static AppConfig load(String confUri, List<String> sets, Configuration hadoop) {
+    Config defaults = ConfigFactory.parseResources(DEFAULTS,
+        ConfigParseOptions.defaults().setAllowMissing(false));
+    Config merged = defaults;
+    if (confUri != null) {
+      merged = overlay(readFile(confUri, hadoop), defaults, confUri).withFallback(merged);
+    }
+    for (String set : sets) {
+      merged = overlay(parseSet(set), defaults, "--set " + set).withFallback(merged);
+    }
+    try {
+      Config resolved = merged.resolve();
+      resolved.checkValid(defaults);
+      return new AppConfig(resolved);
+    } catch (ConfigException e) {
+      throw new UsageException("configuration: " + e.getMessage());
+    }
+  }
+
+  /** The underlying Typesafe Config, for the stages' typed settings. */
+  public Config config() {
+    return config;
+  }
+
+  /** The whole resolved configuration as JSON, for the run manifest. */
+  public String toJson() {
+    return config.root().render(ConfigRenderOptions.concise().setFormatted(true));
+  }
+
+  public long seed() {
+    return config.getLong("seed");
+  }
+
+  public List<String> classNames() {
+    return config.getStringList("data.class-names");
+  }
+
+  public int imagesPerPartition() {
+    return positive("data.images-per-partition");
+  }
+
+  public String appName() {
+    return config.getString("spark.app-name");
+  }
+
+  public String defaultMaster() {
+    return config.getString("spark.default-master");
+  }
+
+  public int sqlShufflePartitions() {
+    return positive("spark.sql-shuffle-partitions");
+  }
+
+  private int positive(String key) {
+    int value = config.getInt(key);
+    if (value <= 0) {
+      throw new UsageException("configuration: " + key + " must be positive, is " + value);
+    }
+    return value;
+  }
+
+  private static Config readFile(String uri, Configuration hadoop) {
+    Path path = new Path(uri);
+    try {
+      if (!HadoopFiles.fileSystem(path, hadoop).exists(path)) {
+        throw new UsageException(uri + ": configuration file not found");
+      }
+    } catch (IOException e) {
+      throw new UsageException(uri + ": cannot read configuration file (" + e.getMessage() + ")");
+    }
+    try {
+      return ConfigFactory.parseString(HadoopFiles.readText(path, hadoop),
+          ConfigParseOptions.defaults().setOriginDescription(uri));
+    } catch (ConfigException e) {
+      throw new UsageException(uri + ": " + e.getMessage());
+    }
+  }
+
+  /** {@code key=value}, the value read as HOCON (numbers, lists) or else taken as a plain string. */
+  private static Config parseSet(String set) {
+    int eq = set.indexOf('=');
+    if (eq <= 0) {
+      throw new UsageException("--set " + set + ": expected key=value");
+    }
+    String key = set.substring(0, eq).trim();
+    String value = set.substring(eq + 1).trim();
+    try {
+      return ConfigFactory.parseString(key + " = " + value);
+    } catch (ConfigException e) {
+      try {
+        return ConfigFactory.empty().withValue(key, ConfigValueFactory.fromAnyRef(value));
+      } catch (ConfigException badKey) {
+        throw new UsageException("--set " + set + ": " + badKey.getMessage());
+      }
+    }
+  }
+
+  private static Config overlay(Config layer, Config defaults, String origin) {
+    for (Map.Entry<String, ?> entry : layer.entrySet()) {
+      if (!defaults.hasPath(entry.getKey())) {
+        throw new UsageException(origin + ": unknown configuration key '" + entry.getKey()
+            + "' (see conf/default.conf for the keys)");
+      }
+    }
+    return layer;
+  }
+}

@@ -1,0 +1,43 @@
+package io.fmnist.fs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** Small helpers over Hadoop's FileSystem API: every path in the project is a Hadoop URI, never java.io. */
+public final class HadoopFiles {
+
+  private HadoopFiles() {}
+
+  /** The file system that serves {@code path}, with I/O failures unchecked. */
+  public static FileSystem fileSystem(Path path, Configuration conf) {
+    try {
+      return path.getFileSystem(conf);
+    } catch (IOException e) {
+      throw new UncheckedIOException("no file system for " + path, e);
+    }
+  }
+
+  /** Reads a whole (small) text file as UTF-8. */
+  public static String readText(Path path, Configuration conf) {
+    try (InputStream in = fileSystem(path, conf).open(path)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
+
+  /** Writes a (small) text file as UTF-8, replacing what was there. */
+  public static void writeText(Path path, String text, Configuration conf) {
+    try (OutputStream out = fileSystem(path, conf).create(path, true)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + path, e);
+    }
+  }
+}

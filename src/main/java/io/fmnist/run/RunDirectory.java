@@ -1,0 +1,61 @@
+package io.fmnist.run;
+
+import io.fmnist.errors.UsageException;
+import io.fmnist.fs.HadoopFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The one place that knows the layout of a run directory (DESIGN.md "Contracts"): everything one
+ * run made and nothing else. Each artifact in it is written aside and moved into place when
+ * complete; {@code run.json} says whether the run as a whole finished.
+ */
+public final class RunDirectory {
+
+  public static final String MANIFEST = "run.json";
+
+  private final Path root;
+
+  private RunDirectory(Path root) {
+    this.root = root;
+  }
+
+  /**
+   * Creates the run directory at {@code uri}. An existing one is refused unless {@code overwrite},
+   * and is then deleted first.
+   */
+  public static RunDirectory create(String uri, boolean overwrite, Configuration conf) {
+    Path path = new Path(uri);
+    FileSystem fs = HadoopFiles.fileSystem(path, conf);
+    try {
+      path = fs.makeQualified(path);
+      if (fs.exists(path)) {
+        if (!overwrite) {
+          throw new UsageException(path + ": already exists; pass --overwrite to replace that run");
+        }
+        fs.delete(path, true);
+      }
+      fs.mkdirs(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the run directory " + path, e);
+    }
+    return new RunDirectory(path);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** The run manifest: configuration, versions, inputs, stages and status. */
+  public Path manifest() {
+    return new Path(root, MANIFEST);
+  }
+
+  /** The ingested data set that {@code pipeline} makes from its IDX input. */
+  public Path data() {
+    return new Path(root, "data");
+  }
+}

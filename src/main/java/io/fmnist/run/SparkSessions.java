@@ -1,0 +1,24 @@
+package io.fmnist.run;
+
+import io.fmnist.config.AppConfig;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/** The one way this application gets its SparkSession. */
+public final class SparkSessions {
+
+  private SparkSessions() {}
+
+  /**
+   * The active session, or a new one. The master is never hard-coded: spark-submit's
+   * {@code --master} (or a {@code spark.master} property) wins, else the configured default,
+   * {@code local[*]}.
+   */
+  public static SparkSession getOrCreate(AppConfig config) {
+    SparkConf conf = new SparkConf()
+        .setIfMissing("spark.app.name", config.appName())
+        .setIfMissing("spark.master", config.defaultMaster())
+        .setIfMissing("spark.sql.shuffle.partitions", Integer.toString(config.sqlShufflePartitions()));
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}

@@ -53,6 +53,7 @@ public final class AppConfig {
     try {
       Config resolved = merged.resolve();
       resolved.checkValid(defaults);
+      checkTypes(resolved, defaults);
       return new AppConfig(resolved);
     } catch (ConfigException e) {
       throw new UsageException("configuration: " + e.getMessage());
@@ -99,6 +100,19 @@ public final class AppConfig {
       throw new UsageException("configuration: " + key + " must be positive, is " + value);
     }
     return value;
+  }
+
+  /** checkValid lets a string stand for any type; reading each key as the defaults' type catches {@code seed=many}. */
+  private static void checkTypes(Config config, Config defaults) {
+    defaults.entrySet().forEach(entry -> {
+      String key = entry.getKey();
+      switch (entry.getValue().valueType()) {
+        case NUMBER -> config.getNumber(key);
+        case BOOLEAN -> config.getBoolean(key);
+        case LIST -> config.getList(key);
+        default -> config.getValue(key);
+      }
+    });
   }
 
   private static Config readFile(String uri, Configuration hadoop) {

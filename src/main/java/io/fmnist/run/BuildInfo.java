@@ -17,7 +17,7 @@ public final class BuildInfo {
     Properties git = properties("fmnist-git.properties");
     Map<String, String> versions = new LinkedHashMap<>();
     versions.put("fashion-mnist-spark", properties("fmnist-version.properties").getProperty("version", "unknown"));
-    versions.put("git-commit", git.getProperty("git.commit.id.full", "unknown")
+    versions.put("git-commit", git.getProperty("git.commit.id", "unknown")
         + ("true".equals(git.getProperty("git.dirty")) ? " (uncommitted changes)" : ""));
     versions.put("java", System.getProperty("java.version"));
     versions.put("spark", sparkVersion);

@@ -1,0 +1,62 @@
+package io.fmnist.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IngestTest {
+
+  private final SparkSession spark = TestSpark.session();
+
+  @Test
+  void everyTestRowEqualsItsIdxRecord(@TempDir Path tmp) throws Exception {
+    Path input = FashionMnist.subset(tmp.resolve("in"), 1000, 10, false);
+    for (String name : List.of(FashionMnist.TEST_IMAGES, FashionMnist.TEST_LABELS)) {
+      Files.delete(input.resolve(name));
+      Files.copy(FashionMnist.dir().resolve(name + ".gz"), input.resolve(name + ".gz"));
+    }
+    String output = tmp.resolve("out").toString();
+
+    Ingest.Result result = new Ingest(spark, classNames(), 3000).run(input.toString(), output, false);
+
+    Dataset<Row> test = spark.read().parquet(output + "/test");
+    assertEquals(ParquetLayout.SCHEMA.fieldNames().length, test.schema().fields().length);
+    assertEquals(List.of("id", "label", "image"), Arrays.asList(test.schema().fieldNames()));
+    List<Row> rows = test.orderBy("id").collectAsList();
+    byte[] images = FashionMnist.decompressed(FashionMnist.TEST_IMAGES);
+    byte[] labels = FashionMnist.decompressed(FashionMnist.TEST_LABELS);
+    assertEquals(10_000, rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      Row row = rows.get(i);
+      assertEquals(i, row.getLong(0));
+      assertEquals(labels[8 + i] & 0xff, row.getInt(1), "label of " + i);
+      assertArrayEquals(Arrays.copyOfRange(images, 16 + i * 784, 16 + (i + 1) * 784),
+          (byte[]) row.get(2), "image " + i);
+    }
+
+    IngestManifest manifest = IngestManifest.read(output, spark.sparkContext().hadoopConfiguration());
+    assertEquals(result.manifest().splits().get("train").images(), manifest.splits().get("train").images());
+    assertEquals(28, manifest.rows());
+    assertEquals(classNames(), manifest.classNames());
+    assertEquals(1000, manifest.splits().get("train").count());
+    assertEquals(1000, spark.read().parquet(output + "/train").count());
+    assertEquals("5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+        manifest.splits().get("test").images().sha256());
+    assertTrue(manifest.splits().get("test").images().gzip());
+    assertEquals(1000, Arrays.stream(manifest.splits().get("test").classCounts()).min().orElseThrow());
+  }
+
+  private static List<String> classNames() {
+    return io.fmnist.config.AppConfig.defaults().classNames();
+  }
+}

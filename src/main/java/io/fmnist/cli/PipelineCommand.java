@@ -5,6 +5,7 @@ import io.fmnist.errors.FmnistException;
 import io.fmnist.run.BuildInfo;
 import io.fmnist.run.RunDirectory;
 import io.fmnist.run.RunManifest;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.Options;
 import org.apache.hadoop.conf.Configuration;
@@ -12,7 +13,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code pipeline --input URI --output RUN}: every stage in one job, into one run directory.
- * Stages so far: ingest (into {@code RUN/data}).
+ * Stages so far: ingest (into {@code RUN/data}), then train.
  */
 final class PipelineCommand implements Command {
 
@@ -23,7 +24,7 @@ final class PipelineCommand implements Command {
 
   @Override
   public String summary() {
-    return "all stages in one job: ingest the IDX input into a new run directory";
+    return "all stages in one job: ingest the IDX input and train the models into a new run directory";
   }
 
   @Override
@@ -31,12 +32,14 @@ final class PipelineCommand implements Command {
     return new Options()
         .addOption(CommonOptions.required(CommonOptions.INPUT, "URI", "folder with the four IDX files (raw or .gz)"))
         .addOption(CommonOptions.required(CommonOptions.OUTPUT, "RUN", "the run directory to create"))
+        .addOption(ModelTraining.modelsOption())
         .addOption(CommonOptions.overwrite());
   }
 
   @Override
   public void run(Invocation invocation) {
     var config = invocation.config();
+    List<String> models = ModelTraining.models(invocation);
     SparkSession spark = invocation.spark();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Ingest ingest = new Ingest(spark, config.classNames(), config.imagesPerPartition());
@@ -50,6 +53,7 @@ final class PipelineCommand implements Command {
       Ingest.Result data = ingest.write(input, run.data().toString(), false);
       manifest.inputs(data.manifest());
       manifest.stage("ingest", data.seconds(), Map.of("output", data.output()));
+      ModelTraining.run(invocation, data.output(), models, run, manifest);
       manifest.complete();
     } catch (RuntimeException e) {
       manifest.fail(e instanceof FmnistException ? e.getMessage() : String.valueOf(e));

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueFactory;
 import io.fmnist.errors.UsageException;
 import io.fmnist.fs.HadoopFiles;
@@ -102,6 +103,22 @@ public final class AppConfig {
     return value;
   }
 
+  /**
+   * Keys under a {@code params} or {@code grid} object name Spark ML parameters, which the
+   * defaults cannot list; the model stage checks those names against the estimator itself.
+   */
+  private static boolean underOpenObject(String key, Config defaults) {
+    List<String> path = ConfigUtil.splitPath(key);
+    for (int i = path.size() - 1; i > 0; i--) {
+      String name = path.get(i - 1);
+      String parent = ConfigUtil.joinPath(path.subList(0, i));
+      if ((name.equals("params") || name.equals("grid")) && defaults.hasPath(parent)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** checkValid lets a string stand for any type; reading each key as the defaults' type catches {@code seed=many}. */
   private static void checkTypes(Config config, Config defaults) {
     defaults.entrySet().forEach(entry -> {
@@ -153,7 +170,7 @@ public final class AppConfig {
 
   private static Config overlay(Config layer, Config defaults, String origin) {
     for (Map.Entry<String, ?> entry : layer.entrySet()) {
-      if (!defaults.hasPath(entry.getKey())) {
+      if (!defaults.hasPath(entry.getKey()) && !underOpenObject(entry.getKey(), defaults)) {
         throw new UsageException(origin + ": unknown configuration key '" + entry.getKey()
             + "' (see conf/default.conf for the keys)");
       }

@@ -45,6 +45,21 @@ public final class RunDirectory {
     return new RunDirectory(path);
   }
 
+  /** An existing run directory, for the stages that add to it. */
+  public static RunDirectory open(String uri, Configuration conf) {
+    Path path = new Path(uri);
+    FileSystem fs = HadoopFiles.fileSystem(path, conf);
+    try {
+      path = fs.makeQualified(path);
+      if (!fs.exists(new Path(path, MANIFEST))) {
+        throw new UsageException(path + ": not a run directory (no " + MANIFEST + ")");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the run directory " + path, e);
+    }
+    return new RunDirectory(path);
+  }
+
   public Path root() {
     return root;
   }
@@ -57,5 +72,20 @@ public final class RunDirectory {
   /** The ingested data set that {@code pipeline} makes from its IDX input. */
   public Path data() {
     return new Path(root, "data");
+  }
+
+  /** A trained model: an MLlib PipelineModel folder, or a DL4J model file inside this folder. */
+  public Path model(String name) {
+    return new Path(new Path(root, "models"), name);
+  }
+
+  /** A model's test-set predictions, Parquet (see {@code eval.Predictions}). */
+  public Path predictions(String name) {
+    return new Path(new Path(root, "predictions"), name);
+  }
+
+  /** A model's test-set metrics, JSON (see {@code eval.ModelMetrics}). */
+  public Path metrics(String name) {
+    return new Path(new Path(root, "metrics"), name + ".json");
   }
 }

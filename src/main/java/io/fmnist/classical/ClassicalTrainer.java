@@ -1,0 +1,155 @@
+package io.fmnist.classical;
+
+import com.typesafe.config.Config;
+import io.fmnist.config.AppConfig;
+import io.fmnist.data.ParquetLayout;
+import io.fmnist.data.TrainingData;
+import io.fmnist.errors.UsageException;
+import io.fmnist.eval.ModelMetrics;
+import io.fmnist.eval.Predictions;
+import io.fmnist.fs.AtomicOutput;
+import io.fmnist.run.RunDirectory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamPair;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains one Spark MLlib model of {@link ClassicalModel#ALL} into a run: features and classifier
+ * as one Spark ML Pipeline, hyperparameters chosen on the validation split, the best
+ * PipelineModel saved under {@code models/<name>/}, its test-set predictions under
+ * {@code predictions/<name>/} and their metrics in {@code metrics/<name>.json}.
+ */
+public final class ClassicalTrainer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClassicalTrainer.class);
+
+  private final SparkSession spark;
+  private final AppConfig config;
+  private final RunDirectory run;
+
+  public ClassicalTrainer(SparkSession spark, AppConfig config, RunDirectory run) {
+    this.spark = spark;
+    this.config = config;
+    this.run = run;
+  }
+
+  /** The model names this trainer knows. */
+  public static Set<String> models() {
+    return ClassicalModel.ALL.keySet();
+  }
+
+  /** Trains, saves, predicts and measures {@code name}; returns its test metrics. */
+  public ModelMetrics train(String name, TrainingData data) {
+    ClassicalModel model = ClassicalModel.ALL.get(name);
+    if (model == null) {
+      throw new UsageException("unknown classical model '" + name + "' (" + String.join(", ", models()) + ")");
+    }
+    String origin = "classical." + name;
+    Config settings = config.config().getConfig(origin);
+    FeatureStages features = FeatureStages.build(settings, config.config().getConfig("classical.hog"),
+        data.rows(), data.cols(), config.seed(), origin);
+    ClassicalModel.Classifier classifier = model.builder().build(features.outputSize(),
+        data.numClasses(), config.seed(), spark.sparkContext().defaultParallelism(), settings);
+    SparkParams.apply(classifier.tuned(), settings.getConfig("params"), origin + ".params");
+    Params stage = (Params) classifier.stage();
+    stage.set(stage.getParam("featuresCol"), features.outputCol());
+    stage.set(stage.getParam("labelCol"), ParquetLayout.LABEL);
+    List<PipelineStage> stages = new ArrayList<>(features.stages());
+    stages.add(classifier.stage());
+    Pipeline pipeline = new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+
+    Choice best = choose(name, pipeline,
+        SparkParams.grid(classifier.tuned(), settings.getConfig("grid"), origin + ".grid"), data);
+    save(best.model(), run.model(name));
+
+    long start = System.nanoTime();
+    Path predictions = run.predictions(name);
+    write(Predictions.fromModelOutput(best.model().transform(data.test())), predictions);
+    double inferenceSeconds = (System.nanoTime() - start) / 1e9;
+    Dataset<Row> written = spark.read().parquet(predictions.toString());
+    long images = written.count();
+
+    Map<String, Object> chosen = new LinkedHashMap<>(settings.getConfig("params").root().unwrapped());
+    for (ParamPair<?> pair : best.params().toList()) {
+      chosen.put(pair.param().name(), pair.value());
+    }
+    ModelMetrics metrics = ModelMetrics.compute(name, written, data.manifest().classNames(),
+        new ModelMetrics.Training(best.seconds(), images / inferenceSeconds, best.validationAccuracy(), chosen));
+    metrics.write(run.metrics(name), hadoop());
+    LOG.info("{}: test accuracy {} (macro F1 {}), trained in {} s, {} test images/s",
+        name, fmt(metrics.accuracy()), fmt(metrics.macro().f1()), String.format("%.1f", best.seconds()),
+        Math.round(metrics.inferenceImagesPerSecond()));
+    return metrics;
+  }
+
+  private record Choice(PipelineModel model, ParamMap params, double validationAccuracy, double seconds) {}
+
+  /** Fits every grid point on the training part and keeps the best on the validation part. */
+  private Choice choose(String name, Pipeline pipeline, ParamMap[] grid, TrainingData data) {
+    MulticlassClassificationEvaluator accuracy = new MulticlassClassificationEvaluator()
+        .setLabelCol(ParquetLayout.LABEL).setMetricName("accuracy");
+    Choice best = null;
+    for (int i = 0; i < grid.length; i++) {
+      long start = System.nanoTime();
+      PipelineModel fitted = pipeline.fit(data.train(), grid[i]);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double validation = accuracy.evaluate(fitted.transform(data.validation()));
+      LOG.info("{}: grid point {}/{} {} fitted in {} s, validation accuracy {}", name, i + 1, grid.length,
+          describe(grid[i]), String.format("%.1f", seconds), fmt(validation));
+      if (best == null || validation > best.validationAccuracy()) {
+        best = new Choice(fitted, grid[i], validation, seconds);
+      }
+    }
+    return best;
+  }
+
+  private void save(PipelineModel model, Path target) {
+    try (AtomicOutput out = AtomicOutput.begin(target.toString(), false, hadoop())) {
+      model.write().save(out.staging().toString());
+      out.commit();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the model to " + target, e);
+    }
+  }
+
+  private void write(Dataset<Row> rows, Path target) {
+    try (AtomicOutput out = AtomicOutput.begin(target.toString(), false, hadoop())) {
+      rows.write().parquet(out.staging().toString());
+      out.commit();
+    }
+  }
+
+  private Configuration hadoop() {
+    return spark.sparkContext().hadoopConfiguration();
+  }
+
+  private static String describe(ParamMap params) {
+    List<String> parts = new ArrayList<>();
+    for (ParamPair<?> pair : params.toList()) {
+      parts.add(pair.param().name() + "=" + pair.value());
+    }
+    return parts.isEmpty() ? "" : "(" + String.join(", ", parts) + ")";
+  }
+
+  private static String fmt(double value) {
+    return String.format("%.4f", value);
+  }
+}

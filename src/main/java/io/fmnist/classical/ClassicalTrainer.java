@@ -8,6 +8,7 @@ import io.fmnist.errors.UsageException;
 import io.fmnist.eval.ModelMetrics;
 import io.fmnist.eval.Predictions;
 import io.fmnist.fs.AtomicOutput;
+import io.fmnist.fs.ParquetOutput;
 import io.fmnist.run.RunDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,7 +83,8 @@ public final class ClassicalTrainer {
 
     long start = System.nanoTime();
     Path predictions = run.predictions(name);
-    write(Predictions.fromModelOutput(best.model().transform(data.test())), predictions);
+    ParquetOutput.write(Predictions.fromModelOutput(best.model().transform(data.test())),
+        predictions.toString(), false);
     double inferenceSeconds = (System.nanoTime() - start) / 1e9;
     Dataset<Row> written = spark.read().parquet(predictions.toString());
     long images = written.count();
@@ -127,13 +129,6 @@ public final class ClassicalTrainer {
       out.commit();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save the model to " + target, e);
-    }
-  }
-
-  private void write(Dataset<Row> rows, Path target) {
-    try (AtomicOutput out = AtomicOutput.begin(target.toString(), false, hadoop())) {
-      rows.write().parquet(out.staging().toString());
-      out.commit();
     }
   }
 

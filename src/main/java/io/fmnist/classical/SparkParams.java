@@ -6,7 +6,6 @@ import io.fmnist.errors.UsageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
@@ -19,7 +18,7 @@ import org.apache.spark.ml.tuning.ParamGridBuilder;
 
 /**
  * Spark ML parameters from configuration, by name: {@code max-iter = 100} in conf sets the
- * estimator's {@code maxIter}. So every MLlib hyperparameter is configurable without code, and a
+ * estimator's {@code maxIter} (dashes dropped, case ignored). So every MLlib hyperparameter is configurable without code, and a
  * misspelt one fails with the estimator's own parameter list.
  */
 final class SparkParams {
@@ -51,33 +50,19 @@ final class SparkParams {
     return builder.build();
   }
 
-  /** {@code reg-param} to the estimator's {@code regParam}. */
-  static String sparkName(String kebab) {
-    StringBuilder name = new StringBuilder();
-    boolean upper = false;
-    for (char c : kebab.toCharArray()) {
-      if (c == '-') {
-        upper = true;
-      } else {
-        name.append(upper ? Character.toUpperCase(c) : c);
-        upper = false;
-      }
-    }
-    return name.toString();
-  }
-
+  /** {@code reg-param} names {@code regParam}, {@code max-memory-in-mb} names {@code maxMemoryInMB}. */
   @SuppressWarnings("unchecked")
   private static Param<Object> param(Params target, String key, String origin) {
-    try {
-      return (Param<Object>) target.getParam(sparkName(key));
-    } catch (NoSuchElementException e) {
-      List<String> known = new ArrayList<>();
-      for (Param<?> p : target.params()) {
-        known.add(p.name());
+    String wanted = key.replace("-", "");
+    List<String> known = new ArrayList<>();
+    for (Param<?> param : target.params()) {
+      if (param.name().equalsIgnoreCase(wanted)) {
+        return (Param<Object>) param;
       }
-      throw new UsageException(origin + "." + key + ": " + target.getClass().getSimpleName()
-          + " has no parameter " + sparkName(key) + " (it has " + String.join(", ", known) + ")");
+      known.add(param.name());
     }
+    throw new UsageException(origin + "." + key + ": " + target.getClass().getSimpleName()
+        + " has no parameter " + key + " (it has " + String.join(", ", known) + ")");
   }
 
   private static Object convert(Param<?> param, Object value, String origin) {

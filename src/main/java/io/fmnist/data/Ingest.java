@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
@@ -99,7 +100,7 @@ public final class Ingest {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     try (AtomicOutput out = AtomicOutput.begin(output, overwrite, conf)) {
       for (IdxSplit split : input.splits()) {
-        write(split, new Path(out.staging(), split.name()), conf);
+        rows(split).write().parquet(new Path(out.staging(), split.name()).toString());
       }
       input.manifest().write(out.staging(), conf);
       out.commit();
@@ -118,15 +119,20 @@ public final class Ingest {
     return new IngestManifest.Source(file.uri(), file.gzip(), scan.bytes(), scan.sha256());
   }
 
-  private void write(IdxSplit split, Path target, Configuration conf) {
+  /**
+   * The records of a checked split as rows of the Parquet layout, read by Spark tasks that each
+   * stream their own range of records from the source files.
+   */
+  public Dataset<Row> rows(IdxSplit split) {
     List<long[]> ranges = new ArrayList<>();
     for (long from = 0; from < split.count(); from += imagesPerPartition) {
       ranges.add(new long[] {from, Math.min(split.count(), from + imagesPerPartition)});
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<SerializableConfiguration> hadoopConf = jsc.broadcast(new SerializableConfiguration(conf));
+    Broadcast<SerializableConfiguration> hadoopConf =
+        jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
     JavaRDD<Row> rows = jsc.parallelize(ranges, ranges.size())
         .flatMap(new IdxRecordReader(split.images(), split.labels(), hadoopConf));
-    spark.createDataFrame(rows, ParquetLayout.SCHEMA).write().parquet(target.toString());
+    return spark.createDataFrame(rows, ParquetLayout.SCHEMA);
   }
 }

@@ -1,0 +1,62 @@
+package io.fmnist.data;
+
+import io.fmnist.config.AppConfig;
+import io.fmnist.errors.BadInputException;
+import io.fmnist.fs.HadoopFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Images to score, from any of: an ingested data set (its {@code test/} split), a Parquet folder
+ * in the layout of {@link ParquetLayout} ({@code label} optional), or an IDX folder (its
+ * {@code t10k-*} files, checked in full as ingest checks them).
+ */
+public final class ImageSource {
+
+  private ImageSource() {}
+
+  public static Dataset<Row> read(SparkSession spark, String uri, AppConfig config) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Path path = new Path(uri);
+    FileSystem fs = HadoopFiles.fileSystem(path, conf);
+    try {
+      if (!fs.exists(path)) {
+        throw new BadInputException(uri, "missing");
+      }
+      if (fs.exists(new Path(path, ParquetLayout.MANIFEST))) {
+        return spark.read().parquet(new Path(path, ParquetLayout.TEST).toString());
+      }
+      String testImages = IdxSplit.filePrefix(ParquetLayout.TEST) + "-images-idx3-ubyte";
+      if (fs.exists(new Path(path, testImages)) || fs.exists(new Path(path, testImages + ".gz"))) {
+        Ingest ingest = new Ingest(spark, config.classNames(), config.imagesPerPartition());
+        IdxSplit split = IdxSplit.open(uri, ParquetLayout.TEST, conf);
+        split.images().scan(conf, 0);
+        split.labels().scan(conf, config.classNames().size());
+        return ingest.rows(split);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + uri, e);
+    }
+    Dataset<Row> rows;
+    try {
+      rows = spark.read().parquet(uri);
+    } catch (RuntimeException e) {
+      throw new BadInputException(uri, "neither an ingested data set, an IDX folder nor Parquet ("
+          + e.getMessage().lines().findFirst().orElse("") + ")", e);
+    }
+    for (String column : new String[] {ParquetLayout.ID, ParquetLayout.IMAGE}) {
+      if (!Arrays.asList(rows.columns()).contains(column)) {
+        throw new BadInputException(uri, "Parquet without the column '" + column + "' (has "
+            + String.join(", ", rows.columns()) + ")");
+      }
+    }
+    return rows;
+  }
+}

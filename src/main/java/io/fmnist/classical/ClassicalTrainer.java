@@ -110,12 +110,13 @@ public final class ClassicalTrainer {
         .setLabelCol(ParquetLayout.LABEL).setMetricName("accuracy");
     Choice best = null;
     for (int i = 0; i < grid.length; i++) {
+      LOG.info("{}: fitting grid point {}/{} {}", name, i + 1, grid.length, describe(grid[i]));
       long start = System.nanoTime();
       PipelineModel fitted = pipeline.fit(data.train(), grid[i]);
       double seconds = (System.nanoTime() - start) / 1e9;
       double validation = accuracy.evaluate(fitted.transform(data.validation()));
-      LOG.info("{}: grid point {}/{} {} fitted in {} s, validation accuracy {}", name, i + 1, grid.length,
-          describe(grid[i]), String.format("%.1f", seconds), fmt(validation));
+      LOG.info("{}: grid point {}/{} fitted in {} s, validation accuracy {}", name, i + 1, grid.length,
+          String.format("%.1f", seconds), fmt(validation));
       if (best == null || validation > best.validationAccuracy()) {
         best = new Choice(fitted, grid[i], validation, seconds);
       }

@@ -1,10 +1,15 @@
 package io.fmnist.cli;
 
 import io.fmnist.config.AppConfig;
+import io.fmnist.errors.FmnistException;
+import io.fmnist.run.BuildInfo;
+import io.fmnist.run.RunDirectory;
+import io.fmnist.run.RunManifest;
 import io.fmnist.run.SparkSessions;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.apache.commons.cli.CommandLine;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -52,5 +57,25 @@ final class Invocation {
 
   SparkSession spark() {
     return SparkSessions.getOrCreate(config());
+  }
+
+  /**
+   * Creates the run directory named by --output (replacing one only with --overwrite) and its
+   * manifest, runs {@code stages} in it, and marks the run complete or failed with the reason.
+   */
+  RunDirectory inNewRun(BiConsumer<RunDirectory, RunManifest> stages) {
+    SparkSession spark = spark();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    RunDirectory run = RunDirectory.create(value(CommonOptions.OUTPUT), has(CommonOptions.OVERWRITE), conf);
+    RunManifest manifest = new RunManifest(run, args, config(), BuildInfo.versions(spark.version()), conf);
+    try {
+      stages.accept(run, manifest);
+      manifest.complete();
+    } catch (RuntimeException e) {
+      manifest.fail(e instanceof FmnistException ? e.getMessage() : String.valueOf(e));
+      throw e;
+    }
+    out.println("run complete: " + run.root());
+    return run;
   }
 }

@@ -73,7 +73,7 @@ public final class Main {
       err.println(PROGRAM + " " + command.name() + ": " + e.getMessage()
           + " (see " + PROGRAM + " " + command.name() + " --help)");
       return USAGE;
-    } catch (RuntimeException | Error e) {
+    } catch (Exception | Error e) { // Scala code throws checked exceptions undeclared
       Optional<FmnistException> known = knownCause(e);
       String message = known.map(Throwable::getMessage).orElseGet(() -> describe(e));
       err.println(PROGRAM + " " + command.name() + ": error: " + message

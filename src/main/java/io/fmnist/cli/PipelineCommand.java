@@ -1,14 +1,9 @@
 package io.fmnist.cli;
 
 import io.fmnist.data.Ingest;
-import io.fmnist.errors.FmnistException;
-import io.fmnist.run.BuildInfo;
-import io.fmnist.run.RunDirectory;
-import io.fmnist.run.RunManifest;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.Options;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -41,24 +36,14 @@ final class PipelineCommand implements Command {
     var config = invocation.config();
     List<String> models = ModelTraining.models(invocation);
     SparkSession spark = invocation.spark();
-    Configuration conf = spark.sparkContext().hadoopConfiguration();
     Ingest ingest = new Ingest(spark, config.classNames(), config.imagesPerPartition());
     // Bad input is refused before the run directory exists.
     Ingest.Verified input = ingest.verify(invocation.value(CommonOptions.INPUT));
-    RunDirectory run = RunDirectory.create(invocation.value(CommonOptions.OUTPUT),
-        invocation.has(CommonOptions.OVERWRITE), conf);
-    RunManifest manifest = new RunManifest(run, invocation.args(), config,
-        BuildInfo.versions(spark.version()), conf);
-    try {
+    invocation.inNewRun((run, manifest) -> {
       Ingest.Result data = ingest.write(input, run.data().toString(), false);
       manifest.inputs(data.manifest());
       manifest.stage("ingest", data.seconds(), Map.of("output", data.output()));
       ModelTraining.run(invocation, data.output(), models, run, manifest);
-      manifest.complete();
-    } catch (RuntimeException e) {
-      manifest.fail(e instanceof FmnistException ? e.getMessage() : String.valueOf(e));
-      throw e;
-    }
-    invocation.out().println("run complete: " + run.root());
+    });
   }
 }

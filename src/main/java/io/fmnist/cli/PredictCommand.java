@@ -48,7 +48,7 @@ final class PredictCommand implements Command {
   private static PipelineModel load(String uri) {
     try {
       return PipelineModel.load(uri);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Hadoop's checked InvalidInputException escapes Scala unchecked
       throw new BadInputException(uri, "not a saved model ("
           + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")", e);
     }

@@ -61,6 +61,7 @@ public final class Ingest {
    * @throws io.fmnist.errors.UsageException if {@code output} exists and {@code overwrite} is false
    */
   public Result run(String input, String output, boolean overwrite) {
+    // Refuse an existing output before spending time checking the input.
     AtomicOutput.begin(output, overwrite, spark.sparkContext().hadoopConfiguration());
     return write(verify(input), output, overwrite);
   }

@@ -35,7 +35,7 @@ class ClassicalTrainerTest {
 
   private final SparkSession spark = TestSpark.session();
   private final Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-  @TempDir Path tmp;
+  @TempDir static Path tmp;
   private AppConfig config;
   private TrainingData data;
   private RunDirectory run;

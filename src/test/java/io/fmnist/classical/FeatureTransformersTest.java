@@ -81,7 +81,7 @@ class FeatureTransformersTest {
     PipelineModel model = new Pipeline().setStages(new PipelineStage[] {
         new ImageToVector().setSize(784),
         new HogFeatures().setShape(28, 28).setCellSize(7),
-        new RandomFourierFeatures().setDim(64).setGamma(0.5).setSeed(9).setInputSize(4 * 4 * 9)
+        new RandomFourierFeatures().setDim(64).setGamma(0.5).setSeed(9).setInputSize(3 * 3 * 4 * 9)
             .setInputCol("hog").setOutputCol("fourier")}).fit(data);
     String path = tmp.resolve("features").toString();
     model.write().save(path);

@@ -22,13 +22,15 @@ class PipelineCommandTest {
     Path run = tmp.resolve("run");
 
     Cli cli = Cli.run("pipeline", "--input", input.toString(), "--output", run.toString(),
-        "--set", "data.images-per-partition=200");
+        "--set", "data.images-per-partition=200", "--models", "lr", "--set", "classical.lr.params.max-iter=10");
 
     assertEquals(0, cli.code(), cli.err());
     assertTrue(cli.out().contains("run complete"), cli.out());
+    assertTrue(Files.exists(run.resolve("metrics/lr.json")));
+    assertTrue(manifest(run).at("/stages/train-lr/testAccuracy").asDouble() > 0.5);
     assertTrue(Files.exists(run.resolve("data/manifest.json")));
     assertTrue(Files.isDirectory(run.resolve("data/train")));
-    JsonNode manifest = new ObjectMapper().readTree(run.resolve("run.json").toFile());
+    JsonNode manifest = manifest(run);
     assertEquals("complete", manifest.get("status").asText());
     assertEquals(200, manifest.at("/config/data/images-per-partition").asInt());
     assertEquals("1.0.0-M2.1", manifest.at("/versions/deeplearning4j").asText());
@@ -42,6 +44,10 @@ class PipelineCommandTest {
     Cli again = Cli.run("pipeline", "--input", input.toString(), "--output", run.toString());
     assertEquals(2, again.code(), again.err());
     assertTrue(again.err().contains("already exists"), again.err());
+  }
+
+  private static JsonNode manifest(Path run) throws java.io.IOException {
+    return new ObjectMapper().readTree(run.resolve("run.json").toFile());
   }
 
   @Test

@@ -22,7 +22,7 @@ class AppConfigTest {
     assertEquals(10, config.classNames().size());
     assertEquals("Ankle boot", config.classNames().get(9));
     assertEquals("local[*]", config.defaultMaster());
-    assertEquals(List.of("lr", "rf", "svm", "mlp", "cnn", "resnet"), config.config().getStringList("train.models"));
+    assertEquals(List.of("lr", "rf", "svm", "mlp"), config.config().getStringList("train.models"));
   }
 
   @Test
@@ -40,10 +40,27 @@ class AppConfigTest {
   }
 
   @Test
-  void quickProfileLoadsOverTheDefaults() {
+  void profilesLoadOverTheDefaults() throws Exception {
     AppConfig quick = AppConfig.load("conf/quick.conf", List.of(), HADOOP);
     assertEquals(6000, quick.config().getInt("data.train-limit"));
     assertEquals(AppConfig.defaults().classNames(), quick.classNames());
+    AppConfig pixels = AppConfig.load("conf/pixels.conf", List.of(), HADOOP);
+    assertEquals(List.of("pixels"), pixels.config().getStringList("classical.rf.features"));
+    try (var profiles = Files.list(Path.of("conf"))) {
+      for (Path profile : profiles.filter(p -> p.toString().endsWith(".conf")).toList()) {
+        AppConfig.load(profile.toString(), List.of(), HADOOP);
+      }
+    }
+  }
+
+  @Test
+  void sparkParameterNamesAreFreeUnderParamsAndGrid() {
+    AppConfig config = AppConfig.load(null, List.of("classical.rf.params.max-memory-in-mb=512",
+        "classical.lr.grid.reg-param=[0.1, 0.01]"), HADOOP);
+    assertEquals(512, config.config().getInt("classical.rf.params.max-memory-in-mb"));
+    assertEquals(2, config.config().getList("classical.lr.grid.reg-param").size());
+    assertThrows(UsageException.class,
+        () -> AppConfig.load(null, List.of("classical.knn.params.k=3"), HADOOP));
   }
 
   @Test

@@ -7,7 +7,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=${1:-5}
 input=${2:-$repo/data/fashion-mnist}
 "$repo/scripts/fetch-data.sh" >/dev/null
-"$repo/scripts/fmnist" --help >/dev/null   # builds first if needed, outside the timings
+"$repo/scripts/fmnist" --help >/dev/null 2>&1   # builds first if needed, outside the timings
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

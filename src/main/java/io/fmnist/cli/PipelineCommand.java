@@ -1,6 +1,7 @@
 package io.fmnist.cli;
 
 import io.fmnist.data.Ingest;
+import io.fmnist.eval.Leaderboard;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.Options;
@@ -8,7 +9,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code pipeline --input URI --output RUN}: every stage in one job, into one run directory.
- * Stages so far: ingest (into {@code RUN/data}), then train.
+ * Stages so far: ingest (into {@code RUN/data}), train, evaluate.
  */
 final class PipelineCommand implements Command {
 
@@ -19,7 +20,7 @@ final class PipelineCommand implements Command {
 
   @Override
   public String summary() {
-    return "all stages in one job: ingest the IDX input and train the models into a new run directory";
+    return "all stages in one job: ingest, train, evaluate, into a new run directory";
   }
 
   @Override
@@ -44,6 +45,11 @@ final class PipelineCommand implements Command {
       manifest.inputs(data.manifest());
       manifest.stage("ingest", data.seconds(), Map.of("output", data.output()));
       ModelTraining.run(invocation, data.output(), models, run, manifest);
+      long start = System.nanoTime();
+      Leaderboard leaderboard = EvaluateCommand.evaluation(invocation).run(run);
+      manifest.stage("evaluate", (System.nanoTime() - start) / 1e9,
+          Map.of("best", leaderboard.models().get(0).model(), "leaderboard", run.leaderboardTable().toString()));
+      invocation.out().print(leaderboard.toMarkdown());
     });
   }
 }

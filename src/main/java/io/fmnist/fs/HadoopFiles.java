@@ -23,6 +23,15 @@ public final class HadoopFiles {
     }
   }
 
+  /** Whether {@code path} exists. */
+  public static boolean exists(Path path, Configuration conf) {
+    try {
+      return fileSystem(path, conf).exists(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + path, e);
+    }
+  }
+
   /** Reads a whole (small) text file as UTF-8. */
   public static String readText(Path path, Configuration conf) {
     try (InputStream in = fileSystem(path, conf).open(path)) {

@@ -4,7 +4,10 @@ import io.fmnist.errors.UsageException;
 import io.fmnist.fs.HadoopFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -18,9 +21,11 @@ public final class RunDirectory {
   public static final String MANIFEST = "run.json";
 
   private final Path root;
+  private final Configuration conf;
 
-  private RunDirectory(Path root) {
+  private RunDirectory(Path root, Configuration conf) {
     this.root = root;
+    this.conf = conf;
   }
 
   /**
@@ -42,7 +47,7 @@ public final class RunDirectory {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the run directory " + path, e);
     }
-    return new RunDirectory(path);
+    return new RunDirectory(path, conf);
   }
 
   /** An existing run directory, for the stages that add to it. */
@@ -57,7 +62,7 @@ public final class RunDirectory {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the run directory " + path, e);
     }
-    return new RunDirectory(path);
+    return new RunDirectory(path, conf);
   }
 
   public Path root() {
@@ -82,6 +87,32 @@ public final class RunDirectory {
   /** A model's test-set predictions, Parquet (see {@code eval.Predictions}). */
   public Path predictions(String name) {
     return new Path(new Path(root, "predictions"), name);
+  }
+
+  /** The models that wrote predictions in this run, by name, sorted. */
+  public List<String> modelsWithPredictions() {
+    Path dir = new Path(root, "predictions");
+    try {
+      FileSystem fs = HadoopFiles.fileSystem(dir, conf);
+      if (!fs.exists(dir)) {
+        return List.of();
+      }
+      return Arrays.stream(fs.listStatus(dir)).filter(FileStatus::isDirectory)
+          .map(status -> status.getPath().getName()).filter(name -> !name.startsWith("."))
+          .sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+
+  /** The leaderboard of the run's models, JSON (see {@code eval.Leaderboard}). */
+  public Path leaderboard() {
+    return new Path(root, "leaderboard.json");
+  }
+
+  /** The same leaderboard as Markdown tables. */
+  public Path leaderboardTable() {
+    return new Path(root, "leaderboard.md");
   }
 
   /** A model's test-set metrics, JSON (see {@code eval.ModelMetrics}). */

@@ -25,10 +25,10 @@ class MainTest {
 
   @Test
   void eachCommandHasHelp() {
-    for (String command : new String[] {"ingest", "pipeline"}) {
+    for (String command : new String[] {"ingest", "train", "predict", "evaluate", "pipeline"}) {
       Cli cli = Cli.run(command, "--help");
       assertEquals(0, cli.code(), command);
-      assertTrue(cli.out().contains("--input <URI>"), cli.out());
+      assertTrue(cli.out().contains("usage: fmnist " + command), cli.out());
       assertTrue(cli.out().contains("--set <key=value>"), cli.out());
     }
   }

@@ -27,6 +27,8 @@ class PipelineCommandTest {
     assertEquals(0, cli.code(), cli.err());
     assertTrue(cli.out().contains("run complete"), cli.out());
     assertTrue(Files.exists(run.resolve("metrics/lr.json")));
+    assertTrue(Files.readString(run.resolve("leaderboard.md")).contains("| 1 | lr |"));
+    assertEquals("lr", manifest(run).at("/stages/evaluate/best").asText());
     assertTrue(manifest(run).at("/stages/train-lr/testAccuracy").asDouble() > 0.5);
     assertTrue(Files.exists(run.resolve("data/manifest.json")));
     assertTrue(Files.isDirectory(run.resolve("data/train")));

@@ -34,6 +34,12 @@ class TrainAndPredictCommandTest {
     assertEquals("complete", manifest.get("status").asText());
     assertTrue(manifest.at("/stages/train-lr/testAccuracy").asDouble() > 0.7, manifest.toString());
 
+    Cli evaluate = Cli.run("evaluate", "--run", run.toString());
+    assertEquals(0, evaluate.code(), evaluate.err());
+    assertTrue(evaluate.out().contains("| 1 | lr | " + String.format(java.util.Locale.ROOT, "%.4f",
+        manifest.at("/stages/train-lr/testAccuracy").asDouble())), evaluate.out());
+    assertTrue(Files.exists(run.resolve("leaderboard.json")));
+
     List<Row> expected = rows(run.resolve("predictions/lr"));
     for (Path input : List.of(data, idx)) {
       Path out = tmp.resolve("predicted-" + input.getFileName());
@@ -51,6 +57,10 @@ class TrainAndPredictCommandTest {
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().contains("unknown model 'knn'"), unknown.err());
     assertFalse(Files.exists(tmp.resolve("run")));
+
+    Cli notARun = Cli.run("evaluate", "--run", tmp.toString());
+    assertEquals(2, notARun.code(), notARun.err());
+    assertTrue(notARun.err().contains("not a run directory"), notARun.err());
 
     Cli missing = Cli.run("predict", "--model", tmp.resolve("nothing").toString(),
         "--input", FashionMnist.dir().toString(), "--output", tmp.resolve("out").toString());

@@ -1,0 +1,99 @@
+package io.fmnist.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fmnist.classical.ClassicalTrainer;
+import io.fmnist.config.AppConfig;
+import io.fmnist.data.FashionMnist;
+import io.fmnist.data.Ingest;
+import io.fmnist.data.TestSpark;
+import io.fmnist.data.TrainingData;
+import io.fmnist.fs.HadoopFiles;
+import io.fmnist.run.RunDirectory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluationTest {
+
+  private final SparkSession spark = TestSpark.session();
+  private final Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+
+  @Test
+  void leaderboardRanksRealModelsWithIntervalsAndPairwiseTests(@TempDir Path tmp) throws Exception {
+    AppConfig config = AppConfig.load(null, List.of("classical.lr.params.max-iter=20",
+        "classical.svm.params.max-iter=10", "classical.svm.features=[pixels]"), hadoop);
+    new Ingest(spark, config.classNames(), 1000)
+        .run(FashionMnist.subset(tmp.resolve("idx"), 2000, 1000, true).toString(), tmp.resolve("data").toString(), false);
+    TrainingData data = TrainingData.load(spark, tmp.resolve("data").toString(), config);
+    RunDirectory run = RunDirectory.create(tmp.resolve("run").toString(), false, hadoop);
+    ClassicalTrainer trainer = new ClassicalTrainer(spark, config, run);
+    ModelMetrics lr = trainer.train("lr", data);
+    ModelMetrics svm = trainer.train("svm", data);
+    Files.delete(Path.of(run.metrics("svm").toUri()));
+
+    Leaderboard board = new Evaluation(spark, config.classNames(), 500, 42).run(run);
+
+    assertEquals(2, board.models().size());
+    assertTrue(board.models().get(0).accuracy() >= board.models().get(1).accuracy());
+    for (Leaderboard.Entry entry : board.models()) {
+      ModelMetrics expected = entry.model().equals("lr") ? lr : svm;
+      assertEquals(expected.accuracy(), entry.accuracy(), 1e-12, entry.model());
+      assertEquals(expected.macro().f1(), entry.macroF1(), 1e-12, entry.model());
+      assertTrue(entry.accuracyCi().low() <= entry.accuracy() && entry.accuracy() <= entry.accuracyCi().high());
+      assertTrue(entry.macroF1Ci().low() <= entry.macroF1() && entry.macroF1() <= entry.macroF1Ci().high());
+      // 1,000 test images: the interval is a few points wide, neither a point nor everything.
+      double width = entry.accuracyCi().high() - entry.accuracyCi().low();
+      assertTrue(width > 0.01 && width < 0.1, "interval width " + width);
+    }
+    assertEquals(0.83, board.models().stream().filter(e -> e.model().equals("lr")).findFirst().orElseThrow().seedNotebook());
+    assertTrue(HadoopFiles.exists(run.metrics("svm"), hadoop), "missing metrics are computed");
+    assertEquals(svm.accuracy(), ModelMetrics.read(run.metrics("svm"), hadoop).accuracy(), 1e-12);
+
+    Leaderboard.Comparison pair = board.mcnemar().get(0);
+    List<Row> first = predictions(run, pair.first());
+    List<Row> second = predictions(run, pair.second());
+    long onlyFirst = 0;
+    long onlySecond = 0;
+    for (int i = 0; i < first.size(); i++) {
+      boolean a = first.get(i).getInt(1) == first.get(i).getInt(2);
+      boolean b = second.get(i).getInt(1) == second.get(i).getInt(2);
+      onlyFirst += a && !b ? 1 : 0;
+      onlySecond += b && !a ? 1 : 0;
+    }
+    assertEquals(onlyFirst, pair.onlyFirstRight());
+    assertEquals(onlySecond, pair.onlySecondRight());
+    assertTrue(pair.pValue() >= 0 && pair.pValue() <= 1);
+
+    assertEquals(board.models(), Leaderboard.read(run.leaderboard(), hadoop).models());
+    String table = HadoopFiles.readText(run.leaderboardTable(), hadoop);
+    assertTrue(table.contains("| 1 | " + board.models().get(0).model() + " |"), table);
+    assertTrue(table.contains("seed notebook"), table);
+  }
+
+  @Test
+  void mcnemarMatchesTheTextbookValue() {
+    // 10 images only the first model got right, none only the second: chi2 = (10-1)^2/10 = 8.1, p = 0.0044.
+    int[][] first = {new int[20], new int[20]};
+    int[][] second = {new int[20], new int[20]};
+    for (int i = 0; i < 10; i++) {
+      second[1][i] = 1;
+    }
+    Leaderboard.Comparison c = Evaluation.mcnemar("a", first, "b", second);
+    assertEquals(10, c.onlyFirstRight());
+    assertEquals(0, c.onlySecondRight());
+    assertEquals(8.1, c.chiSquared(), 1e-12);
+    assertEquals(0.004427, c.pValue(), 1e-6);
+  }
+
+  private List<Row> predictions(RunDirectory run, String model) {
+    return spark.read().parquet(run.predictions(model).toString())
+        .select("id", "label", "prediction").orderBy("id").collectAsList();
+  }
+}

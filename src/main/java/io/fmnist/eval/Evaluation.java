@@ -12,7 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.apache.commons.math3.distribution.ChiSquaredDistribution;
+import org.apache.commons.math3.special.Gamma;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -136,7 +136,8 @@ public final class Evaluation {
     }
     long discordant = onlyFirst + onlySecond;
     double chi = discordant == 0 ? 0 : Math.pow(Math.max(0, Math.abs(onlyFirst - onlySecond) - 1), 2) / discordant;
-    double p = discordant == 0 ? 1 : 1 - new ChiSquaredDistribution(1).cumulativeProbability(chi);
+    // The chi-squared(1) upper tail as Q(1/2, chi/2): exact where 1 - cdf would round to 0.
+    double p = discordant == 0 ? 1 : Gamma.regularizedGammaQ(0.5, chi / 2);
     return new Leaderboard.Comparison(first, second, onlyFirst, onlySecond, chi, p);
   }
 

@@ -56,6 +56,41 @@ class IngestTest {
     assertEquals(1000, Arrays.stream(manifest.splits().get("test").classCounts()).min().orElseThrow());
   }
 
+  @Test
+  void otherImageSizesCountsAndClassesWork(@TempDir Path tmp) throws Exception {
+    // 14x14 images (every other pixel of the real ones) in 3 classes (real label mod 3), 700 and 300 of them.
+    byte[] images = FashionMnist.decompressed(FashionMnist.TRAIN_IMAGES);
+    byte[] labels = FashionMnist.decompressed(FashionMnist.TRAIN_LABELS);
+    Path input = Files.createDirectories(tmp.resolve("in"));
+    int[][] splits = {{0, 700}, {700, 300}};
+    String[][] names = {{"train-images-idx3-ubyte", "train-labels-idx1-ubyte"}, {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}};
+    for (int s = 0; s < 2; s++) {
+      int from = splits[s][0];
+      int count = splits[s][1];
+      byte[] small = new byte[count * 196];
+      byte[] classes = new byte[count];
+      for (int i = 0; i < count; i++) {
+        for (int p = 0; p < 196; p++) {
+          small[i * 196 + p] = images[16 + (from + i) * 784 + (p / 14) * 56 + (p % 14) * 2];
+        }
+        classes[i] = (byte) (labels[8 + from + i] % 3);
+      }
+      FashionMnist.write(input, names[s][0], s == 0, FashionMnist.idx(new int[] {count, 14, 14}, 0x08, small, 0, small.length));
+      FashionMnist.write(input, names[s][1], s == 1, FashionMnist.idx(new int[] {count}, 0x08, classes, 0, count));
+    }
+    String output = tmp.resolve("out").toString();
+
+    Ingest.Result result = new Ingest(spark, List.of("a", "b", "c"), 250).run(input.toString(), output, false);
+
+    assertEquals(14, result.manifest().rows());
+    assertEquals(List.of("a", "b", "c"), result.manifest().classNames());
+    assertEquals(300, Arrays.stream(result.manifest().splits().get("test").classCounts()).sum());
+    Row first = spark.read().parquet(output + "/train").orderBy("id").first();
+    assertEquals(196, ((byte[]) first.get(2)).length);
+    assertEquals(labels[8] % 3, first.getInt(1));
+    assertEquals(700, spark.read().parquet(output + "/train").count());
+  }
+
   private static List<String> classNames() {
     return io.fmnist.config.AppConfig.defaults().classNames();
   }

@@ -64,9 +64,18 @@ final class Invocation {
    * manifest, runs {@code stages} in it, and marks the run complete or failed with the reason.
    */
   RunDirectory inNewRun(BiConsumer<RunDirectory, RunManifest> stages) {
+    return inRun(false, stages);
+  }
+
+  /**
+   * As {@link #inNewRun}, or with {@code existing} in the run directory that --output names,
+   * whose manifest then records this invocation.
+   */
+  RunDirectory inRun(boolean existing, BiConsumer<RunDirectory, RunManifest> stages) {
     SparkSession spark = spark();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    RunDirectory run = RunDirectory.create(value(CommonOptions.OUTPUT), has(CommonOptions.OVERWRITE), conf);
+    RunDirectory run = existing ? RunDirectory.open(value(CommonOptions.OUTPUT), conf)
+        : RunDirectory.create(value(CommonOptions.OUTPUT), has(CommonOptions.OVERWRITE), conf);
     RunManifest manifest = new RunManifest(run, args, config(), BuildInfo.versions(spark.version()), conf);
     try {
       stages.accept(run, manifest);

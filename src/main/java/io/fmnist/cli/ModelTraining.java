@@ -2,10 +2,13 @@ package io.fmnist.cli;
 
 import io.fmnist.classical.ClassicalTrainer;
 import io.fmnist.data.TrainingData;
+import io.fmnist.deep.DeepTrainer;
 import io.fmnist.errors.UsageException;
 import io.fmnist.eval.ModelMetrics;
 import io.fmnist.run.RunDirectory;
 import io.fmnist.run.RunManifest;
+import io.fmnist.fs.HadoopFiles;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,13 +19,27 @@ import org.apache.commons.cli.Option;
 final class ModelTraining {
 
   static final String MODELS = "models";
+  static final String RESUME = "resume";
 
   private ModelTraining() {}
 
   static Option modelsOption() {
     return Option.builder().longOpt(MODELS).hasArg().argName("lr,rf,...")
         .desc("models to train, comma-separated (default: train.models in the configuration; "
-            + "available: " + String.join(", ", ClassicalTrainer.models()) + ")").build();
+            + "available: " + String.join(", ", available()) + ")").build();
+  }
+
+  static Option resumeOption() {
+    return Option.builder().longOpt(RESUME)
+        .desc("continue in the existing run: models with metrics are kept, deep models continue from "
+            + "their last checkpoint, the others train").build();
+  }
+
+  /** Every model name, MLlib's then DL4J's. */
+  static List<String> available() {
+    List<String> all = new ArrayList<>(ClassicalTrainer.models());
+    all.addAll(DeepTrainer.models());
+    return all;
   }
 
   /** The models asked for, checked before any work starts. */
@@ -34,23 +51,34 @@ final class ModelTraining {
       throw new UsageException("no models to train");
     }
     for (String model : models) {
-      if (!ClassicalTrainer.models().contains(model)) {
+      if (!available().contains(model)) {
         throw new UsageException("unknown model '" + model + "' (available: "
-            + String.join(", ", ClassicalTrainer.models()) + ")");
+            + String.join(", ", available()) + ")");
       }
     }
     return models;
   }
 
-  /** Trains {@code models} on the data set at {@code data}, recording each in the run manifest. */
+  /**
+   * Trains {@code models} on the data set at {@code data}, recording each in the run manifest.
+   * With {@code resume}, models that already have metrics in the run are skipped.
+   */
   static Map<String, ModelMetrics> run(Invocation invocation, String data, List<String> models,
-      RunDirectory run, RunManifest manifest) {
+      RunDirectory run, RunManifest manifest, boolean resume) {
     TrainingData split = TrainingData.load(invocation.spark(), data, invocation.config());
-    ClassicalTrainer trainer = new ClassicalTrainer(invocation.spark(), invocation.config(), run);
+    ClassicalTrainer classical = new ClassicalTrainer(invocation.spark(), invocation.config(), run);
+    DeepTrainer deep = new DeepTrainer(invocation.spark(), invocation.config(), run, resume);
+    var hadoop = invocation.spark().sparkContext().hadoopConfiguration();
     Map<String, ModelMetrics> results = new LinkedHashMap<>();
     for (String model : models) {
+      if (resume && HadoopFiles.exists(run.metrics(model), hadoop)) {
+        invocation.out().printf("%-6s already trained in this run%n", model);
+        results.put(model, ModelMetrics.read(run.metrics(model), hadoop));
+        continue;
+      }
       long start = System.nanoTime();
-      ModelMetrics metrics = trainer.train(model, split);
+      ModelMetrics metrics = DeepTrainer.models().contains(model)
+          ? deep.train(model, split) : classical.train(model, split);
       results.put(model, metrics);
       manifest.stage("train-" + model, (System.nanoTime() - start) / 1e9, Map.of(
           "testAccuracy", metrics.accuracy(),

@@ -44,7 +44,7 @@ final class PipelineCommand implements Command {
       Ingest.Result data = ingest.write(input, run.data().toString(), false);
       manifest.inputs(data.manifest());
       manifest.stage("ingest", data.seconds(), Map.of("output", data.output()));
-      ModelTraining.run(invocation, data.output(), models, run, manifest);
+      ModelTraining.run(invocation, data.output(), models, run, manifest, false);
       long start = System.nanoTime();
       Leaderboard leaderboard = EvaluateCommand.evaluation(invocation).run(run);
       manifest.stage("evaluate", (System.nanoTime() - start) / 1e9,

@@ -23,6 +23,7 @@ final class TrainCommand implements Command {
         .addOption(CommonOptions.required("data", "URI", "an ingested data set (the output of ingest)"))
         .addOption(CommonOptions.required(CommonOptions.OUTPUT, "RUN", "the run directory to create"))
         .addOption(ModelTraining.modelsOption())
+        .addOption(ModelTraining.resumeOption())
         .addOption(CommonOptions.overwrite());
   }
 
@@ -31,9 +32,10 @@ final class TrainCommand implements Command {
     List<String> models = ModelTraining.models(invocation);
     String data = invocation.value("data");
     IngestManifest input = IngestManifest.read(data, invocation.spark().sparkContext().hadoopConfiguration());
-    invocation.inNewRun((run, manifest) -> {
+    boolean resume = invocation.has(ModelTraining.RESUME);
+    invocation.inRun(resume, (run, manifest) -> {
       manifest.inputs(input);
-      ModelTraining.run(invocation, data, models, run, manifest);
+      ModelTraining.run(invocation, data, models, run, manifest, resume);
     });
   }
 }

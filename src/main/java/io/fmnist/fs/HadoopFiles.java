@@ -34,17 +34,27 @@ public final class HadoopFiles {
 
   /** Reads a whole (small) text file as UTF-8. */
   public static String readText(Path path, Configuration conf) {
+    return new String(readBytes(path, conf), StandardCharsets.UTF_8);
+  }
+
+  /** Writes a (small) text file as UTF-8, replacing what was there. */
+  public static void writeText(Path path, String text, Configuration conf) {
+    writeBytes(path, text.getBytes(StandardCharsets.UTF_8), conf);
+  }
+
+  /** Reads a whole (small) file. */
+  public static byte[] readBytes(Path path, Configuration conf) {
     try (InputStream in = fileSystem(path, conf).open(path)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path, e);
     }
   }
 
-  /** Writes a (small) text file as UTF-8, replacing what was there. */
-  public static void writeText(Path path, String text, Configuration conf) {
+  /** Writes a (small) file, replacing what was there. */
+  public static void writeBytes(Path path, byte[] bytes, Configuration conf) {
     try (OutputStream out = fileSystem(path, conf).create(path, true)) {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
+      out.write(bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + path, e);
     }

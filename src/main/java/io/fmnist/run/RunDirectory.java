@@ -89,6 +89,16 @@ public final class RunDirectory {
     return new Path(new Path(root, "predictions"), name);
   }
 
+  /** A deep model's per-epoch checkpoints (see {@code deep.Checkpoints}). */
+  public Path checkpoints(String name) {
+    return new Path(new Path(root, "checkpoints"), name);
+  }
+
+  /** A deep model's epochs: losses, validation accuracy, speed (see {@code deep.TrainingHistory}). */
+  public Path history(String name) {
+    return new Path(new Path(root, "history"), name + ".json");
+  }
+
   /** The models that wrote predictions in this run, by name, sorted. */
   public List<String> modelsWithPredictions() {
     Path dir = new Path(root, "predictions");

@@ -18,7 +18,10 @@ public final class SparkSessions {
     SparkConf conf = new SparkConf()
         .setIfMissing("spark.app.name", config.appName())
         .setIfMissing("spark.master", config.defaultMaster())
-        .setIfMissing("spark.sql.shuffle.partitions", Integer.toString(config.sqlShufflePartitions()));
+        .setIfMissing("spark.sql.shuffle.partitions", Integer.toString(config.sqlShufflePartitions()))
+        // DL4J's minibatches and parameters travel between executors and driver as ND4J arrays.
+        .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+        .setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
     return SparkSession.builder().config(conf).getOrCreate();
   }
 }

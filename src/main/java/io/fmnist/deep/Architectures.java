@@ -1,0 +1,179 @@
+package io.fmnist.deep;
+
+import com.typesafe.config.Config;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.MapSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+
+/**
+ * The deep architectures by name, each the seed notebook's Keras model rebuilt in DL4J (valid
+ * convolutions, Glorot-uniform weights, Adam), with the stronger variants as configuration
+ * ({@code deep.<name>}: ResNet width and depth, learning-rate schedule) rather than copies.
+ */
+public final class Architectures {
+
+  /** The layer Grad-CAM explains, per architecture: the last convolution / the last residual block. */
+  public static final Map<String, String> GRAD_CAM_LAYER = Map.of("cnn", "conv3", "resnet", "stage2_block1_out");
+
+  private static final Map<String, Builder> ALL = new LinkedHashMap<>();
+
+  static {
+    ALL.put("cnn", Architectures::cnn);
+    ALL.put("resnet", Architectures::resnet);
+  }
+
+  private interface Builder {
+    DeepNetwork build(Config settings, ImageShape shape, long seed);
+  }
+
+  private Architectures() {}
+
+  public static Set<String> names() {
+    return ALL.keySet();
+  }
+
+  /** A freshly initialised network {@code name} for images of {@code shape}. */
+  public static DeepNetwork create(String name, Config settings, ImageShape shape, long seed) {
+    Builder builder = ALL.get(name);
+    if (builder == null) {
+      throw new IllegalArgumentException("unknown deep model '" + name + "' (" + String.join(", ", names()) + ")");
+    }
+    return builder.build(settings, shape, seed);
+  }
+
+  /**
+   * The seed's CNN: Conv 32, pool, Conv 64, pool, Conv 128 (all 3x3 ReLU, valid), Dense 128 ReLU,
+   * Dropout 0.5, Dense softmax: 241,546 parameters on 28x28x1 and 10 classes.
+   */
+  private static DeepNetwork cnn(Config settings, ImageShape shape, long seed) {
+    MultiLayerConfiguration conf = base(settings, seed).list()
+        .layer(conv("conv1", 32, Activation.RELU, ConvolutionMode.Truncate))
+        .layer(pool("pool1"))
+        .layer(conv("conv2", 64, Activation.RELU, ConvolutionMode.Truncate))
+        .layer(pool("pool2"))
+        .layer(conv("conv3", 128, Activation.RELU, ConvolutionMode.Truncate))
+        .layer(new DenseLayer.Builder().name("dense").nOut(128).activation(Activation.RELU).build())
+        .layer(new DropoutLayer.Builder(0.5).name("dropout").build())
+        .layer(output(shape.classes()))
+        .setInputType(InputType.convolutional(shape.rows(), shape.cols(), 1))
+        .build();
+    MultiLayerNetwork network = new MultiLayerNetwork(conf);
+    network.init();
+    return DeepNetwork.of(network);
+  }
+
+  /**
+   * The seed's ResNet: Conv 3x3 ReLU (valid), max-pool, then stages of residual blocks separated by
+   * max-pools, global average pooling, Dense softmax. A block is Conv 3x3 same ReLU, BatchNorm,
+   * Conv 3x3 same, BatchNorm, plus the block's input, ReLU. The seed has width 32, two stages, one
+   * block per stage (38,154 parameters, BatchNorm's running statistics included).
+   */
+  private static DeepNetwork resnet(Config settings, ImageShape shape, long seed) {
+    int width = settings.getInt("width");
+    int blocks = settings.getInt("blocks-per-stage");
+    ComputationGraphConfiguration.GraphBuilder graph = base(settings, seed).graphBuilder()
+        .addInputs("input")
+        .setInputTypes(InputType.convolutional(shape.rows(), shape.cols(), 1))
+        .addLayer("stem", conv("stem", width, Activation.RELU, ConvolutionMode.Truncate), "input")
+        .addLayer("pool1", pool("pool1"), "stem");
+    String in = "pool1";
+    for (int stage = 1; stage <= 2; stage++) {
+      if (stage > 1) {
+        graph.addLayer("pool" + stage, pool("pool" + stage), in);
+        in = "pool" + stage;
+      }
+      for (int block = 1; block <= blocks; block++) {
+        in = residualBlock(graph, "stage" + stage + "_block" + block, width, in);
+      }
+    }
+    graph.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), in)
+        .addLayer("output", output(shape.classes()), "gap")
+        .setOutputs("output");
+    ComputationGraph network = new ComputationGraph(graph.build());
+    network.init();
+    return DeepNetwork.of(network);
+  }
+
+  private static String residualBlock(ComputationGraphConfiguration.GraphBuilder graph, String name,
+      int width, String in) {
+    graph.addLayer(name + "_conv1", conv(name + "_conv1", width, Activation.RELU, ConvolutionMode.Same), in)
+        .addLayer(name + "_bn1", new BatchNormalization.Builder().build(), name + "_conv1")
+        .addLayer(name + "_conv2", conv(name + "_conv2", width, Activation.IDENTITY, ConvolutionMode.Same),
+            name + "_bn1")
+        .addLayer(name + "_bn2", new BatchNormalization.Builder().build(), name + "_conv2")
+        .addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "_bn2", in)
+        .addLayer(name + "_out", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_add");
+    return name + "_out";
+  }
+
+  private static NeuralNetConfiguration.Builder base(Config settings, long seed) {
+    return new NeuralNetConfiguration.Builder()
+        .seed(seed)
+        .weightInit(WeightInit.XAVIER_UNIFORM)
+        .updater(new Adam(learningRate(settings)));
+  }
+
+  /**
+   * Adam's learning rate per epoch: constant (the seed's) or cosine-annealed to
+   * {@code final-learning-rate} over {@code epochs}.
+   */
+  static ISchedule learningRate(Config settings) {
+    double initial = settings.getDouble("learning-rate");
+    int epochs = settings.getInt("epochs");
+    String schedule = settings.getString("schedule");
+    Map<Integer, Double> rates = new LinkedHashMap<>();
+    switch (schedule) {
+      case "constant" -> rates.put(0, initial);
+      case "cosine" -> {
+        double last = settings.getDouble("final-learning-rate");
+        for (int epoch = 0; epoch < epochs; epoch++) {
+          double progress = epochs == 1 ? 0 : (double) epoch / (epochs - 1);
+          rates.put(epoch, last + (initial - last) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+        }
+      }
+      default -> throw new IllegalArgumentException("schedule must be one of " + List.of("constant", "cosine")
+          + ", not '" + schedule + "'");
+    }
+    return new MapSchedule(ScheduleType.EPOCH, rates);
+  }
+
+  private static ConvolutionLayer conv(String name, int filters, Activation activation, ConvolutionMode mode) {
+    return new ConvolutionLayer.Builder(3, 3).name(name).nOut(filters).activation(activation)
+        .convolutionMode(mode).build();
+  }
+
+  private static SubsamplingLayer pool(String name) {
+    return new SubsamplingLayer.Builder(PoolingType.MAX).name(name).kernelSize(2, 2).stride(2, 2)
+        .convolutionMode(ConvolutionMode.Truncate).build();
+  }
+
+  private static OutputLayer output(int classes) {
+    return new OutputLayer.Builder(LossFunction.MCXENT).name("output").nOut(classes)
+        .activation(Activation.SOFTMAX).build();
+  }
+}

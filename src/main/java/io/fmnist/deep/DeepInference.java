@@ -1,0 +1,139 @@
+package io.fmnist.deep;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.log;
+import static org.apache.spark.sql.functions.when;
+
+import io.fmnist.data.ParquetLayout;
+import io.fmnist.eval.Predictions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Distributed inference with a DL4J network: the model is broadcast once, each partition restores
+ * it and scores its images in batches, and the rows come back in the predictions contract
+ * ({@code id}, {@code label} where the input has it, {@code prediction}, {@code probabilities}).
+ */
+public final class DeepInference {
+
+  private DeepInference() {}
+
+  /** Scores {@code images} (columns {@code id}, {@code image}, optionally {@code label}). */
+  public static Dataset<Row> predict(DeepNetwork network, Dataset<Row> images, ImageShape shape,
+      int batchSize, int threads) {
+    boolean labelled = Arrays.asList(images.columns()).contains(ParquetLayout.LABEL);
+    StructType schema = new StructType().add(ParquetLayout.ID, DataTypes.LongType, false);
+    if (labelled) {
+      schema = schema.add(ParquetLayout.LABEL, DataTypes.IntegerType, false);
+    }
+    schema = schema.add(Predictions.PREDICTION, DataTypes.IntegerType, false)
+        .add(Predictions.PROBABILITIES, DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(images.sparkSession().sparkContext());
+    Broadcast<byte[]> model = sc.broadcast(network.toBytes(false));
+    return images.mapPartitions(
+        new ScorePartition(model, network.kind(), shape, batchSize, threads, labelled), Encoders.row(schema));
+  }
+
+  /** Accuracy and mean cross-entropy of labelled predictions. */
+  public static Quality quality(Dataset<Row> predictions) {
+    Row row = predictions.agg(
+        avg(when(col(Predictions.PREDICTION).equalTo(col(ParquetLayout.LABEL)), 1.0).otherwise(0.0)),
+        avg(log(element_at(col(Predictions.PROBABILITIES), col(ParquetLayout.LABEL).plus(1))).multiply(-1)))
+        .first();
+    return new Quality(row.getDouble(0), row.getDouble(1));
+  }
+
+  public record Quality(double accuracy, double loss) {}
+
+  private static final class ScorePartition implements MapPartitionsFunction<Row, Row> {
+    private final Broadcast<byte[]> model;
+    private final DeepNetwork.Kind kind;
+    private final ImageShape shape;
+    private final int batchSize;
+    private final int threads;
+    private final boolean labelled;
+
+    ScorePartition(Broadcast<byte[]> model, DeepNetwork.Kind kind, ImageShape shape, int batchSize,
+        int threads, boolean labelled) {
+      this.model = model;
+      this.kind = kind;
+      this.shape = shape;
+      this.batchSize = batchSize;
+      this.threads = threads;
+      this.labelled = labelled;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      NativeRuntime.configure(threads);
+      // Each partition restores its own copy: DL4J networks keep per-call state and are not thread-safe.
+      DeepNetwork network = DeepNetwork.fromBytes(kind, model.value(), false);
+      return new Iterator<>() {
+        private final List<Row> pending = new ArrayList<>();
+
+        @Override
+        public boolean hasNext() {
+          return !pending.isEmpty() || rows.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          if (pending.isEmpty()) {
+            scoreBatch();
+          }
+          return pending.remove(pending.size() - 1);
+        }
+
+        private void scoreBatch() {
+          List<Row> batch = new ArrayList<>(batchSize);
+          List<byte[]> images = new ArrayList<>(batchSize);
+          while (rows.hasNext() && batch.size() < batchSize) {
+            Row row = rows.next();
+            batch.add(row);
+            images.add(row.getAs(ParquetLayout.IMAGE));
+          }
+          INDArray features = Nd4j.create(MinibatchBuilder.scaled(images, shape.pixels()),
+              new long[] {images.size(), 1, shape.rows(), shape.cols()}, 'c');
+          double[][] probabilities = network.output(features).toDoubleMatrix();
+          for (int i = batch.size() - 1; i >= 0; i--) {
+            Row row = batch.get(i);
+            Object[] out = new Object[labelled ? 4 : 3];
+            int k = 0;
+            out[k++] = row.<Long>getAs(ParquetLayout.ID);
+            if (labelled) {
+              out[k++] = row.<Integer>getAs(ParquetLayout.LABEL);
+            }
+            out[k++] = argmax(probabilities[i]);
+            out[k] = probabilities[i];
+            pending.add(RowFactory.create(out));
+          }
+        }
+      };
+    }
+
+    private static int argmax(double[] values) {
+      int best = 0;
+      for (int i = 1; i < values.length; i++) {
+        if (values[i] > values[best]) {
+          best = i;
+        }
+      }
+      return best;
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package io.fmnist.deep;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.TrainingMaster;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * A DL4J network of either kind (the CNN is a {@code MultiLayerNetwork}, the ResNet a
+ * {@code ComputationGraph}) behind the few operations training and inference need, so that no
+ * other class switches on the kind.
+ */
+public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.Graph {
+
+  static DeepNetwork of(MultiLayerNetwork network) {
+    return new Sequential(network);
+  }
+
+  static DeepNetwork of(ComputationGraph network) {
+    return new Graph(network);
+  }
+
+  /** Restores a network written by {@link #toBytes}. */
+  static DeepNetwork fromBytes(Kind kind, byte[] bytes, boolean withUpdater) {
+    try (ByteArrayInputStream in = new ByteArrayInputStream(bytes)) {
+      return switch (kind) {
+        case MULTI_LAYER -> of(ModelSerializer.restoreMultiLayerNetwork(in, withUpdater));
+        case GRAPH -> of(ModelSerializer.restoreComputationGraph(in, withUpdater));
+      };
+    } catch (IOException e) {
+      throw new UncheckedIOException("not a DL4J " + kind + " model", e);
+    }
+  }
+
+  /** The DL4J class of a network, as recorded beside a saved model. */
+  enum Kind { MULTI_LAYER, GRAPH }
+
+  Kind kind();
+
+  Model model();
+
+  /** Class probabilities for a batch of NCHW images, in inference mode (no dropout, BatchNorm's running statistics). */
+  INDArray output(INDArray features);
+
+  /** One update on one minibatch in this process (the single-process reference; tests). */
+  void fit(DataSet minibatch);
+
+  /** Starts training on Spark with {@code master}; the returned trainer updates this network in place. */
+  SparkTrainer onSpark(JavaSparkContext sc, TrainingMaster<?, ?> master);
+
+  /** Completed epochs, which drive the per-epoch learning-rate schedule. */
+  int epochCount();
+
+  default long numParams() {
+    return model().numParams();
+  }
+
+  /** The network as a DL4J model zip, with the updater state when training is to continue from it. */
+  default byte[] toBytes(boolean withUpdater) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      ModelSerializer.writeModel(model(), out, withUpdater);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serialize the network", e);
+    }
+    return out.toByteArray();
+  }
+
+  /** An independent copy (parameters, updater state, epoch count). */
+  default DeepNetwork copy() {
+    return fromBytes(kind(), toBytes(true), true);
+  }
+
+  /** One epoch of distributed training over an RDD of minibatches. */
+  interface SparkTrainer {
+    void fit(JavaRDD<DataSet> minibatches);
+  }
+
+  record Sequential(MultiLayerNetwork network) implements DeepNetwork {
+    @Override
+    public Kind kind() {
+      return Kind.MULTI_LAYER;
+    }
+
+    @Override
+    public Model model() {
+      return network;
+    }
+
+    @Override
+    public INDArray output(INDArray features) {
+      return network.output(features, false);
+    }
+
+    @Override
+    public void fit(DataSet minibatch) {
+      network.fit(minibatch);
+    }
+
+    @Override
+    public SparkTrainer onSpark(JavaSparkContext sc, TrainingMaster<?, ?> master) {
+      SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, network, master);
+      return spark::fit;
+    }
+
+    @Override
+    public int epochCount() {
+      return network.getLayerWiseConfigurations().getEpochCount();
+    }
+  }
+
+  record Graph(ComputationGraph network) implements DeepNetwork {
+    @Override
+    public Kind kind() {
+      return Kind.GRAPH;
+    }
+
+    @Override
+    public Model model() {
+      return network;
+    }
+
+    @Override
+    public INDArray output(INDArray features) {
+      return network.outputSingle(false, features);
+    }
+
+    @Override
+    public void fit(DataSet minibatch) {
+      network.fit(minibatch);
+    }
+
+    @Override
+    public SparkTrainer onSpark(JavaSparkContext sc, TrainingMaster<?, ?> master) {
+      SparkComputationGraph spark = new SparkComputationGraph(sc, network, master);
+      return spark::fit;
+    }
+
+    @Override
+    public int epochCount() {
+      return network.getConfiguration().getEpochCount();
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package io.fmnist.deep;
+
+import com.typesafe.config.Config;
+import io.fmnist.config.AppConfig;
+import io.fmnist.data.ParquetLayout;
+import io.fmnist.data.TrainingData;
+import io.fmnist.eval.ModelMetrics;
+import io.fmnist.fs.ParquetOutput;
+import io.fmnist.run.RunDirectory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains one DL4J network of {@link Architectures} into a run with DL4J's parameter averaging
+ * across the Spark workers (local threads in local mode, executor cores on a cluster). After every
+ * epoch: validation accuracy and loss on the seeded validation split, a progress line, a
+ * checkpoint; early stopping on the validation accuracy. The best epoch's network is saved under
+ * {@code models/<name>/}, its test predictions and metrics as for the MLlib models, and the epochs
+ * in {@code history/<name>.json}.
+ */
+public final class DeepTrainer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeepTrainer.class);
+
+  private final SparkSession spark;
+  private final AppConfig config;
+  private final RunDirectory run;
+  private final boolean resume;
+
+  /** With {@code resume}, training continues from the model's latest checkpoint in the run, if any. */
+  public DeepTrainer(SparkSession spark, AppConfig config, RunDirectory run, boolean resume) {
+    this.spark = spark;
+    this.config = config;
+    this.run = run;
+    this.resume = resume;
+  }
+
+  public static Set<String> models() {
+    return Architectures.names();
+  }
+
+  /** Trains, saves, predicts and measures {@code name}; returns its test metrics. */
+  public ModelMetrics train(String name, TrainingData data) {
+    Config deep = config.config().getConfig("deep");
+    Config settings = deep.getConfig(name);
+    ImageShape shape = new ImageShape(data.rows(), data.cols(), data.numClasses());
+    Workers workers = Workers.of(spark, deep);
+    NativeRuntime.configure(workers.threads());
+    LOG.info("{}: {} workers x {} native threads, oneDNN layer helpers {}", name, workers.count(),
+        workers.threads(), NativeRuntime.oneDnnActive() ? "on" : "off (slow built-in convolutions)");
+
+    DeepNetwork network = Architectures.create(name, settings, shape, config.seed());
+    DeepNetwork best = network;
+    TrainingHistory history = TrainingHistory.empty(name);
+    Checkpoints checkpoints = new Checkpoints(run.checkpoints(name), hadoop());
+    if (resume) {
+      var checkpoint = checkpoints.latest(network.kind());
+      if (checkpoint.isPresent()) {
+        network = checkpoint.get().last();
+        best = checkpoint.get().best();
+        history = checkpoint.get().history();
+        LOG.info("{}: continuing after epoch {}", name, history.completedEpochs());
+      }
+    }
+    LOG.info("{}: {} parameters", name, network.numParams());
+
+    Dataset<Row> trainRows = data.train().select(ParquetLayout.LABEL, ParquetLayout.IMAGE)
+        .repartition(workers.count()).persist(StorageLevel.MEMORY_ONLY());
+    long trainImages = trainRows.count();
+    int batch = deep.getInt("batch-size-per-worker");
+    int averaging = deep.getInt("averaging-frequency");
+    int rounds = (int) Math.max(1, Math.ceil((double) trainImages / batch) / ((long) workers.count() * averaging));
+    MinibatchBuilder builder = new MinibatchBuilder(shape, Augmentation.from(settings),
+        settings.getDouble("label-smoothing"));
+    ISchedule learningRate = Architectures.learningRate(settings);
+    int epochs = settings.getInt("epochs");
+    int patience = deep.getInt("patience");
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    try {
+      for (int epoch = history.completedEpochs() + 1; epoch <= epochs; epoch++) {
+        if (history.best() != null && history.completedEpochs() - history.best().epoch() >= patience) {
+          LOG.info("{}: stopping early, no better validation accuracy for {} epochs", name, patience);
+          break;
+        }
+        EpochLoss loss = new EpochLoss(spark.sparkContext());
+        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(
+            workers.count(), batch)
+            .batchSizePerWorker(batch)
+            .averagingFrequency(averaging)
+            .workerPrefetchNumBatches(deep.getInt("prefetch-batches"))
+            .rddTrainingApproach(RDDTrainingApproach.Direct)
+            .repartionData(Repartition.NumPartitionsWorkersDiffers)
+            .storageLevel(StorageLevel.MEMORY_ONLY())
+            .saveUpdater(true)
+            .rngSeed(config.seed() + epoch)
+            .trainingHooks(loss)
+            .build();
+        JavaRDD<DataSet> minibatches = trainRows.javaRDD()
+            .mapPartitions(new Minibatches(builder, batch, config.seed() * 7919 + epoch, workers.threads()));
+        String label = String.format("%s epoch %d/%d", name, epoch, epochs);
+        TrainingProgress progress = new TrainingProgress(label, rounds, trainImages,
+            deep.getDouble("progress-interval-seconds"));
+        long start = System.nanoTime();
+        spark.sparkContext().addSparkListener(progress);
+        try {
+          network.onSpark(sc, master).fit(minibatches);
+        } finally {
+          spark.sparkContext().removeSparkListener(progress);
+          minibatches.unpersist(false);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        DeepInference.Quality validation = DeepInference.quality(predict(network, data.validation(), shape, workers));
+        history = history.plus(new TrainingHistory.Epoch(epoch, loss.mean(), validation.accuracy(),
+            validation.loss(), seconds, trainImages / seconds, learningRate.valueAt(0, epoch - 1)));
+        boolean improved = history.best().epoch() == epoch;
+        if (improved) {
+          best = network.copy();
+        }
+        checkpoints.write(history, network, best);
+        LOG.info("{}: loss {}, validation accuracy {} (loss {}){}, {} s, {} images/s", label,
+            fmt(loss.mean()), fmt(validation.accuracy()), fmt(validation.loss()), improved ? " best" : "",
+            String.format("%.1f", seconds), Math.round(trainImages / seconds));
+      }
+    } finally {
+      trainRows.unpersist(false);
+    }
+    return finish(name, data, shape, workers, best, history, settings);
+  }
+
+  /** Saves the best network, writes its test predictions, metrics and the history. */
+  private ModelMetrics finish(String name, TrainingData data, ImageShape shape, Workers workers,
+      DeepNetwork best, TrainingHistory history, Config settings) {
+    SavedDeepModel.save(best, new SavedDeepModel(name, best.kind(), shape), run.model(name), resume, hadoop());
+    history.write(run.history(name), hadoop());
+
+    long start = System.nanoTime();
+    Path predictions = run.predictions(name);
+    ParquetOutput.write(predict(best, data.test(), shape, workers), predictions.toString(), resume);
+    double inferenceSeconds = (System.nanoTime() - start) / 1e9;
+    Dataset<Row> written = spark.read().parquet(predictions.toString());
+    long images = written.count();
+
+    Map<String, Object> chosen = new LinkedHashMap<>(settings.root().unwrapped());
+    chosen.put("parameters", best.numParams());
+    chosen.put("best-epoch", history.best().epoch());
+    chosen.put("epochs-run", history.completedEpochs());
+    chosen.put("workers", workers.count());
+    chosen.put("threads-per-worker", workers.threads());
+    chosen.put("onednn", NativeRuntime.oneDnnActive());
+    ModelMetrics metrics = ModelMetrics.compute(name, written, data.manifest().classNames(),
+        new ModelMetrics.Training(history.trainSeconds(), images / inferenceSeconds,
+            history.best().validationAccuracy(), chosen));
+    metrics.write(run.metrics(name), hadoop());
+    LOG.info("{}: test accuracy {} (macro F1 {}), best epoch {} of {}, trained in {} s, {} test images/s",
+        name, fmt(metrics.accuracy()), fmt(metrics.macro().f1()), history.best().epoch(),
+        history.completedEpochs(), String.format("%.1f", history.trainSeconds()),
+        Math.round(metrics.inferenceImagesPerSecond()));
+    return metrics;
+  }
+
+  private Dataset<Row> predict(DeepNetwork network, Dataset<Row> images, ImageShape shape, Workers workers) {
+    return DeepInference.predict(network, images, shape, config.config().getInt("deep.inference-batch-size"),
+        workers.threads());
+  }
+
+  private Configuration hadoop() {
+    return spark.sparkContext().hadoopConfiguration();
+  }
+
+  private static String fmt(double value) {
+    return String.format("%.4f", value);
+  }
+}

@@ -1,0 +1,56 @@
+package io.fmnist.deep;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Random;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Turns images (row-major unsigned bytes) and labels into DL4J minibatches: NCHW features scaled
+ * to [0, 1], one-hot labels, optionally smoothed ({@code (1 - e) * onehot + e / classes}) and with
+ * the images augmented. The same code feeds Spark training and the single-process reference.
+ */
+public record MinibatchBuilder(ImageShape shape, Augmentation augmentation, double labelSmoothing)
+    implements Serializable {
+
+  /** The images in {@code order[from, to)} as one minibatch, augmented with {@code random}. */
+  public DataSet build(List<byte[]> images, int[] labels, int[] order, int from, int to, Random random) {
+    int n = to - from;
+    int pixels = shape.pixels();
+    float[] features = new float[n * pixels];
+    float[] targets = new float[n * shape.classes()];
+    float off = (float) (labelSmoothing / shape.classes());
+    float on = (float) (1 - labelSmoothing) + off;
+    for (int i = 0; i < n; i++) {
+      int index = order[from + i];
+      byte[] image = images.get(index);
+      if (augmentation.active()) {
+        augmentation.apply(image, shape.rows(), shape.cols(), random, features, i * pixels);
+      } else {
+        scale(image, features, i * pixels);
+      }
+      for (int c = 0; c < shape.classes(); c++) {
+        targets[i * shape.classes() + c] = c == labels[index] ? on : off;
+      }
+    }
+    return new DataSet(
+        Nd4j.create(features, new long[] {n, 1, shape.rows(), shape.cols()}, 'c'),
+        Nd4j.create(targets, new long[] {n, shape.classes()}, 'c'));
+  }
+
+  /** Images without augmentation or smoothing, for inference: [n, 1, rows, cols]. */
+  public static float[] scaled(List<byte[]> images, int pixels) {
+    float[] features = new float[images.size() * pixels];
+    for (int i = 0; i < images.size(); i++) {
+      scale(images.get(i), features, i * pixels);
+    }
+    return features;
+  }
+
+  private static void scale(byte[] image, float[] out, int offset) {
+    for (int p = 0; p < image.length; p++) {
+      out[offset + p] = (image[p] & 0xFF) / 255f;
+    }
+  }
+}

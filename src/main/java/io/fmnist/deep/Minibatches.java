@@ -1,0 +1,82 @@
+package io.fmnist.deep;
+
+import io.fmnist.data.ParquetLayout;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * One epoch's training minibatches, built inside each partition from its Parquet rows
+ * ({@code label}, {@code image}): the partition's images in a fresh order per epoch and partition,
+ * cut into minibatches of the worker batch size. Nothing goes through the driver.
+ */
+final class Minibatches implements FlatMapFunction<Iterator<Row>, DataSet> {
+
+  private final MinibatchBuilder builder;
+  private final int batchSize;
+  private final long seed;
+  private final int threads;
+
+  /** {@code seed} should differ per epoch; {@code threads} is the native thread count per worker. */
+  Minibatches(MinibatchBuilder builder, int batchSize, long seed, int threads) {
+    this.builder = builder;
+    this.batchSize = batchSize;
+    this.seed = seed;
+    this.threads = threads;
+  }
+
+  @Override
+  public Iterator<DataSet> call(Iterator<Row> rows) {
+    NativeRuntime.configure(threads);
+    List<byte[]> images = new ArrayList<>();
+    List<Integer> labelList = new ArrayList<>();
+    while (rows.hasNext()) {
+      Row row = rows.next();
+      labelList.add(row.getInt(row.fieldIndex(ParquetLayout.LABEL)));
+      images.add(row.getAs(ParquetLayout.IMAGE));
+    }
+    int[] labels = labelList.stream().mapToInt(Integer::intValue).toArray();
+    TaskContext task = TaskContext.get();
+    Random random = new Random(seed * 1_000_003L + (task == null ? 0 : task.partitionId()));
+    int[] order = shuffled(images.size(), random);
+    return new Iterator<>() {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < order.length;
+      }
+
+      @Override
+      public DataSet next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        int end = Math.min(order.length, next + batchSize);
+        DataSet batch = builder.build(images, labels, order, next, end, random);
+        next = end;
+        return batch;
+      }
+    };
+  }
+
+  static int[] shuffled(int n, Random random) {
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
+  }
+}

@@ -1,0 +1,47 @@
+package io.fmnist.deep;
+
+import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ND4J's native settings for one JVM (the driver in local mode, each executor on a cluster):
+ * DL4J's oneDNN layer helpers switched on, and the native thread pools sized so that the Spark
+ * workers sharing the JVM's cores do not oversubscribe them (measured here: 5-20x slower).
+ */
+public final class NativeRuntime {
+
+  /** DL4J 1.0.0-M2.1 creates no layer helpers (oneDNN) unless this is "false"; it defaults to "true". */
+  static final String HELPERS_DISABLED = "org.eclipse.deeplearning4j.helpers.disable";
+
+  private static final Logger LOG = LoggerFactory.getLogger(NativeRuntime.class);
+  private static int configuredThreads;
+
+  private NativeRuntime() {}
+
+  /**
+   * Enables the layer helpers (unless the property was set explicitly) and caps ND4J's and the
+   * BLAS's threads at {@code threads}; cheap to call again with the same count.
+   */
+  public static synchronized void configure(int threads) {
+    if (System.getProperty(HELPERS_DISABLED) == null) {
+      System.setProperty(HELPERS_DISABLED, "false");
+    }
+    if (threads == configuredThreads) {
+      return;
+    }
+    Nd4j.getEnvironment().setMaxThreads(threads);
+    Nd4j.getEnvironment().setMaxMasterThreads(threads);
+    Nd4j.factory().blas().setMaxThreads(threads);
+    configuredThreads = threads;
+    LOG.debug("ND4J: {} native threads per worker, oneDNN layer helpers {}", threads,
+        oneDnnActive() ? "on" : "off");
+  }
+
+  /** Whether DL4J's convolution and pooling layers will run through oneDNN in this JVM. */
+  public static boolean oneDnnActive() {
+    return !Boolean.parseBoolean(System.getProperty(HELPERS_DISABLED, "true"))
+        && BaseMKLDNNHelper.mklDnnEnabled();
+  }
+}

@@ -1,0 +1,59 @@
+package io.fmnist.deep;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fmnist.errors.BadInputException;
+import io.fmnist.fs.AtomicOutput;
+import io.fmnist.fs.HadoopFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A trained deep model as saved in {@code models/<name>/}: {@code dl4j-model.zip} (DL4J's
+ * ModelSerializer format, without updater state) and {@code model.json} (architecture, network
+ * kind and image shape), written through the Hadoop FileSystem API, aside first.
+ */
+public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageShape shape) {
+
+  static final String NETWORK = "dl4j-model.zip";
+  static final String DESCRIPTION = "model.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Whether {@code dir} holds a deep model (rather than an MLlib PipelineModel). */
+  public static boolean isAt(String dir, Configuration conf) {
+    return HadoopFiles.exists(new Path(dir, DESCRIPTION), conf);
+  }
+
+  /** Writes {@code network} to {@code dir}, replacing a model there only with {@code overwrite}. */
+  public static void save(DeepNetwork network, SavedDeepModel description, Path dir, boolean overwrite,
+      Configuration conf) {
+    try (AtomicOutput out = AtomicOutput.begin(dir.toString(), overwrite, conf)) {
+      HadoopFiles.writeBytes(new Path(out.staging(), NETWORK), network.toBytes(false), conf);
+      HadoopFiles.writeText(new Path(out.staging(), DESCRIPTION), JSON.writeValueAsString(description), conf);
+      out.commit();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the model to " + dir, e);
+    }
+  }
+
+  /** The description in {@code dir}; a missing or unreadable one is bad input. */
+  public static SavedDeepModel describe(String dir, Configuration conf) {
+    Path path = new Path(dir, DESCRIPTION);
+    try {
+      return JSON.readValue(HadoopFiles.readText(path, conf), SavedDeepModel.class);
+    } catch (IOException | UncheckedIOException e) {
+      throw new BadInputException(path.toString(), "not a deep model description (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** The network saved in {@code dir}. */
+  public DeepNetwork load(String dir, Configuration conf) {
+    Path path = new Path(dir, NETWORK);
+    try {
+      return DeepNetwork.fromBytes(kind, HadoopFiles.readBytes(path, conf), false);
+    } catch (UncheckedIOException e) {
+      throw new BadInputException(path.toString(), "not a DL4J model (" + e.getMessage() + ")", e);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.fmnist.deep;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fmnist.config.AppConfig;
+import io.fmnist.data.FashionMnist;
+import io.fmnist.data.Ingest;
+import io.fmnist.data.TestSpark;
+import io.fmnist.data.TrainingData;
+import io.fmnist.eval.ModelMetrics;
+import io.fmnist.eval.Predictions;
+import io.fmnist.run.RunDirectory;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Both DL4J networks trained once by parameter averaging in local[2] on a real subset (4,000
+ * training, 1,000 test images, conf/quick.conf), then checked.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DeepTrainerTest {
+
+  private final SparkSession spark = TestSpark.session();
+  private final Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+  @TempDir static Path tmp;
+  private AppConfig config;
+  private TrainingData data;
+  private RunDirectory run;
+  private final Map<String, ModelMetrics> metrics = new HashMap<>();
+
+  @BeforeAll
+  void trainBothNetworks() {
+    Path input = FashionMnist.subset(tmp.resolve("idx"), 4000, 1000, false);
+    config = AppConfig.load("conf/quick.conf", List.of(), hadoop);
+    String dataset = tmp.resolve("data").toString();
+    new Ingest(spark, config.classNames(), 1000).run(input.toString(), dataset, false);
+    data = TrainingData.load(spark, dataset, config);
+    run = RunDirectory.create(tmp.resolve("run").toString(), false, hadoop);
+    DeepTrainer trainer = new DeepTrainer(spark, config, run, false);
+    for (String model : DeepTrainer.models()) {
+      metrics.put(model, trainer.train(model, data));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cnn", "resnet"})
+  void accuracyIsFarAboveChance(String model) {
+    // Chance is 0.10; scrambled pixels, labels or NCHW layout, or a worker that never learns, stay far below.
+    assertTrue(metrics.get(model).accuracy() > 0.6, model + ": " + metrics.get(model).accuracy());
+    assertTrue(metrics.get(model).validationAccuracy() > 0.6, model + " validation");
+  }
+
+  @Test
+  void seedNetworksHaveTheSeedsParameterCounts() {
+    ImageShape shape = new ImageShape(28, 28, 10);
+    AppConfig defaults = AppConfig.defaults();
+    assertEquals(241_546, Architectures.create("cnn", defaults.config().getConfig("deep.cnn"), shape, 1).numParams());
+    // 38,154 counts BatchNorm's running mean and variance, as Keras' summary does.
+    assertEquals(38_154,
+        Architectures.create("resnet", defaults.config().getConfig("deep.resnet"), shape, 1).numParams());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cnn", "resnet"})
+  void savedModelLoadsBackAndPredictsTheSame(String model) {
+    String dir = run.model(model).toString();
+    SavedDeepModel saved = SavedDeepModel.describe(dir, hadoop);
+    assertEquals(new ImageShape(28, 28, 10), saved.shape());
+    DeepNetwork loaded = saved.load(dir, hadoop);
+    List<Row> again = DeepInference.predict(loaded, data.test(), saved.shape(), 100, 1)
+        .orderBy("id").collectAsList();
+    List<Row> written = spark.read().parquet(run.predictions(model).toString()).orderBy("id").collectAsList();
+    assertEquals(1000, written.size());
+    assertEquals(written, again);
+    Row first = written.get(0);
+    double sum = first.<Double>getList(first.fieldIndex(Predictions.PROBABILITIES)).stream()
+        .mapToDouble(Double::doubleValue).sum();
+    assertEquals(1.0, sum, 1e-5);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cnn", "resnet"})
+  void historyRecordsEveryEpochAndTheBestIsTheSavedOne(String model) {
+    TrainingHistory history = TrainingHistory.read(run.history(model), hadoop);
+    int epochs = config.config().getInt("deep." + model + ".epochs");
+    assertEquals(epochs, history.completedEpochs());
+    for (int i = 0; i < epochs; i++) {
+      TrainingHistory.Epoch epoch = history.epochs().get(i);
+      assertEquals(i + 1, epoch.epoch());
+      assertTrue(epoch.trainLoss() > 0 && Double.isFinite(epoch.trainLoss()), "loss " + epoch);
+      assertTrue(epoch.imagesPerSecond() > 0);
+    }
+    // Training lowers the loss: the last epoch's is below the first's.
+    assertTrue(history.epochs().get(epochs - 1).trainLoss() < history.epochs().get(0).trainLoss());
+    assertEquals(history.best().validationAccuracy(), metrics.get(model).validationAccuracy(), 1e-12);
+  }
+}

@@ -4,7 +4,8 @@
 #    from the run's history/<name>.json;
 #  - one plain DL4J process without Spark on the same minibatches, all cores (the reference).
 # Prints the median over the epochs of each, and their ratio, measured in this one run.
-# Usage: scripts/bench-deep.sh [EPOCHS] [extra train options, e.g. --set deep.averaging-frequency=5]
+# The reference uses the model's batch-size-per-worker as its batch size.
+# Usage: scripts/bench-deep.sh [EPOCHS] [--set key=value ...] (passed to both)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,15 +16,14 @@ trap 'rm -rf "$work"' EXIT
 "$repo/scripts/fetch-data.sh" >/dev/null
 (cd "$repo" && mvn -q -B -DskipTests package && mvn -q -B test-compile) >&2
 "$repo/scripts/fmnist" ingest --input "$repo/data/fashion-mnist" --output "$work/data" >/dev/null
-batch=$(sed -n 's/^ *batch-size-per-worker = \([0-9]*\).*/\1/p' "$repo/conf/default.conf")
 
 for model in cnn resnet; do
   "$repo/scripts/fmnist" train --data "$work/data" --output "$work/run-$model" --models "$model" \
     --conf "$repo/conf/seed.conf" --set "deep.$model.epochs=$epochs" --set deep.patience=100 "$@" >/dev/null
   (cd "$repo" && java @conf/jvm.options -Xmx6g -Dlog4j2.configurationFile=conf/log4j2.properties \
     -cp "target/test-classes:target/classes:$(cat target/local-classpath.txt)" \
-    io.fmnist.bench.DeepReference data/fashion-mnist "$model" "$epochs" "$batch" 60000 \
-    --conf conf/seed.conf 2>/dev/null) | tee "$work/reference-$model.txt" | grep -v '^reference .*parameters' >&2
+    io.fmnist.bench.DeepReference data/fashion-mnist "$model" "$epochs" 60000 \
+    --conf conf/seed.conf "$@" 2>/dev/null) | tee "$work/reference-$model.txt" | grep -v '^reference .*parameters' >&2
 done
 
 python3 - "$work" <<'PY'

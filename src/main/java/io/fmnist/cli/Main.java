@@ -26,7 +26,8 @@ public final class Main {
   static final int USAGE = 2;
 
   private static final String PROGRAM = "fmnist";
-  private static final List<Command> COMMANDS = List.of(new IngestCommand(), new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new PipelineCommand());
+  private static final List<Command> COMMANDS = List.of(new IngestCommand(), new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new ExplainCommand(),
+      new PipelineCommand());
 
   private Main() {}
 

@@ -50,6 +50,12 @@ final class PipelineCommand implements Command {
       manifest.stage("evaluate", (System.nanoTime() - start) / 1e9,
           Map.of("best", leaderboard.models().get(0).model(), "leaderboard", run.leaderboardTable().toString()));
       invocation.out().print(leaderboard.toMarkdown());
+      List<String> deep = ExplainCommand.deepModels(run, spark.sparkContext().hadoopConfiguration());
+      if (!deep.isEmpty()) {
+        start = System.nanoTime();
+        ExplainCommand.explain(invocation, run, deep, data.output(), -1, false);
+        manifest.stage("explain", (System.nanoTime() - start) / 1e9, Map.of("models", deep));
+      }
     });
   }
 }

@@ -37,9 +37,6 @@ import org.nd4j.linalg.schedule.ScheduleType;
  */
 public final class Architectures {
 
-  /** The layer Grad-CAM explains, per architecture: the last convolution / the last residual block. */
-  public static final Map<String, String> GRAD_CAM_LAYER = Map.of("cnn", "conv3", "resnet", "stage2_block1_out");
-
   private static final Map<String, Builder> ALL = new LinkedHashMap<>();
 
   static {
@@ -49,6 +46,18 @@ public final class Architectures {
 
   private interface Builder {
     DeepNetwork build(Config settings, ImageShape shape, long seed);
+  }
+
+  /**
+   * The layer Grad-CAM explains: for the CNN the last convolution's output (after its BatchNorm,
+   * where there is one), for the ResNet the last residual block's output.
+   */
+  public static String gradCamLayer(String name, Config settings) {
+    return switch (name) {
+      case "cnn" -> settings.getBoolean("batch-norm") ? "conv3_bn" : "conv3";
+      case "resnet" -> "stage2_block" + settings.getInt("blocks-per-stage") + "_out";
+      default -> throw new IllegalArgumentException("unknown deep model '" + name + "'");
+    };
   }
 
   private Architectures() {}
@@ -68,17 +77,25 @@ public final class Architectures {
 
   /**
    * The seed's CNN: Conv 32, pool, Conv 64, pool, Conv 128 (all 3x3 ReLU, valid), Dense 128 ReLU,
-   * Dropout 0.5, Dense softmax: 241,546 parameters on 28x28x1 and 10 classes.
+   * Dropout 0.5, Dense softmax: 241,546 parameters on 28x28x1 and 10 classes. Variants:
+   * {@code batch-norm} after each convolution, another {@code dropout} rate.
    */
   private static DeepNetwork cnn(Config settings, ImageShape shape, long seed) {
-    MultiLayerConfiguration conf = base(settings, seed).list()
-        .layer(conv("conv1", 32, Activation.RELU, ConvolutionMode.Truncate))
-        .layer(pool("pool1"))
-        .layer(conv("conv2", 64, Activation.RELU, ConvolutionMode.Truncate))
-        .layer(pool("pool2"))
-        .layer(conv("conv3", 128, Activation.RELU, ConvolutionMode.Truncate))
+    boolean batchNorm = settings.getBoolean("batch-norm");
+    NeuralNetConfiguration.ListBuilder list = base(settings, seed).list();
+    int[] filters = {32, 64, 128};
+    for (int i = 1; i <= filters.length; i++) {
+      list.layer(conv("conv" + i, filters[i - 1], Activation.RELU, ConvolutionMode.Truncate));
+      if (batchNorm) {
+        list.layer(new BatchNormalization.Builder().name("conv" + i + "_bn").build());
+      }
+      if (i < filters.length) {
+        list.layer(pool("pool" + i));
+      }
+    }
+    MultiLayerConfiguration conf = list
         .layer(new DenseLayer.Builder().name("dense").nOut(128).activation(Activation.RELU).build())
-        .layer(new DropoutLayer.Builder(0.5).name("dropout").build())
+        .layer(new DropoutLayer.Builder(1 - settings.getDouble("dropout")).name("dropout").build())
         .layer(output(shape.classes()))
         .setInputType(InputType.convolutional(shape.rows(), shape.cols(), 1))
         .build();

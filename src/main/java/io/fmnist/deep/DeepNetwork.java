@@ -4,10 +4,15 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
@@ -52,6 +57,12 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
   /** Class probabilities for a batch of NCHW images, in inference mode (no dropout, BatchNorm's running statistics). */
   INDArray output(INDArray features);
+
+  /** The activations of the layer named {@code layer} for {@code features}, in inference mode. */
+  INDArray activations(INDArray features, String layer);
+
+  /** The layers after the one named {@code layer}, in order (for a graph, they must form a chain). */
+  List<Layer> layersAfter(String layer);
 
   /** One update on one minibatch in this process (the single-process reference; tests). */
   void fit(DataSet minibatch);
@@ -104,6 +115,25 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
     }
 
     @Override
+    public INDArray activations(INDArray features, String layer) {
+      return network.feedForward(features, false).get(indexOf(layer) + 1);
+    }
+
+    @Override
+    public List<Layer> layersAfter(String layer) {
+      return Arrays.asList(network.getLayers()).subList(indexOf(layer) + 1, network.getnLayers());
+    }
+
+    private int indexOf(String layer) {
+      for (int i = 0; i < network.getnLayers(); i++) {
+        if (layer.equals(network.getLayer(i).conf().getLayer().getLayerName())) {
+          return i;
+        }
+      }
+      throw new IllegalArgumentException("no layer named '" + layer + "'");
+    }
+
+    @Override
     public void fit(DataSet minibatch) {
       network.fit(minibatch);
     }
@@ -134,6 +164,31 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
     @Override
     public INDArray output(INDArray features) {
       return network.outputSingle(false, features);
+    }
+
+    @Override
+    public INDArray activations(INDArray features, String layer) {
+      if (network.getVertex(layer) == null) {
+        throw new IllegalArgumentException("no layer named '" + layer + "'");
+      }
+      return network.feedForward(features, false).get(layer);
+    }
+
+    @Override
+    public List<Layer> layersAfter(String layer) {
+      List<Layer> after = new ArrayList<>();
+      GraphVertex vertex = network.getVertex(layer);
+      while (vertex.getOutputVertices() != null && vertex.getOutputVertices().length > 0) {
+        if (vertex.getOutputVertices().length != 1) {
+          throw new IllegalArgumentException("the layers after '" + layer + "' are not a chain");
+        }
+        vertex = network.getVertices()[vertex.getOutputVertices()[0].getVertexIndex()];
+        if (!vertex.hasLayer()) {
+          throw new IllegalArgumentException("'" + vertex.getVertexName() + "' after '" + layer + "' is not a layer");
+        }
+        after.add(vertex.getLayer());
+      }
+      return after;
     }
 
     @Override

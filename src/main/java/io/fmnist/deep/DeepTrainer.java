@@ -83,7 +83,7 @@ public final class DeepTrainer {
     Dataset<Row> trainRows = data.train().select(ParquetLayout.LABEL, ParquetLayout.IMAGE)
         .repartition(workers.count()).persist(StorageLevel.MEMORY_ONLY());
     long trainImages = trainRows.count();
-    int batch = deep.getInt("batch-size-per-worker");
+    int batch = settings.getInt("batch-size-per-worker");
     int averaging = deep.getInt("averaging-frequency");
     int rounds = (int) Math.max(1, Math.ceil((double) trainImages / batch) / ((long) workers.count() * averaging));
     MinibatchBuilder builder = new MinibatchBuilder(shape, Augmentation.from(settings),
@@ -99,18 +99,7 @@ public final class DeepTrainer {
           break;
         }
         EpochLoss loss = new EpochLoss(spark.sparkContext());
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(
-            workers.count(), batch)
-            .batchSizePerWorker(batch)
-            .averagingFrequency(averaging)
-            .workerPrefetchNumBatches(deep.getInt("prefetch-batches"))
-            .rddTrainingApproach(RDDTrainingApproach.Direct)
-            .repartionData(Repartition.NumPartitionsWorkersDiffers)
-            .storageLevel(StorageLevel.MEMORY_ONLY())
-            .saveUpdater(true)
-            .rngSeed(config.seed() + epoch)
-            .trainingHooks(loss)
-            .build();
+        ParameterAveragingTrainingMaster master = trainingMaster(deep, batch, workers, epoch, loss);
         JavaRDD<DataSet> minibatches = trainRows.javaRDD()
             .mapPartitions(new Minibatches(builder, batch, config.seed() * 7919 + epoch, workers.threads()));
         String label = String.format("%s epoch %d/%d", name, epoch, epochs);
@@ -143,10 +132,30 @@ public final class DeepTrainer {
     return finish(name, data, shape, workers, best, history, settings);
   }
 
+  /**
+   * DL4J's parameter averaging for one epoch: each worker fits {@code averaging-frequency}
+   * minibatches between averagings (parameters and Adam's state); the minibatch RDD already has
+   * one partition per worker, so DL4J never reshuffles it. Seeded per epoch for a resumable order.
+   */
+  private ParameterAveragingTrainingMaster trainingMaster(Config deep, int batch, Workers workers, int epoch,
+      EpochLoss loss) {
+    return new ParameterAveragingTrainingMaster.Builder(workers.count(), batch)
+        .batchSizePerWorker(batch)
+        .averagingFrequency(deep.getInt("averaging-frequency"))
+        .workerPrefetchNumBatches(deep.getInt("prefetch-batches"))
+        .rddTrainingApproach(RDDTrainingApproach.Direct)
+        .repartionData(Repartition.NumPartitionsWorkersDiffers)
+        .storageLevel(StorageLevel.MEMORY_ONLY())
+        .saveUpdater(true)
+        .rngSeed(config.seed() + epoch)
+        .trainingHooks(loss)
+        .build();
+  }
+
   /** Saves the best network, writes its test predictions, metrics and the history. */
   private ModelMetrics finish(String name, TrainingData data, ImageShape shape, Workers workers,
       DeepNetwork best, TrainingHistory history, Config settings) {
-    SavedDeepModel.save(best, new SavedDeepModel(name, best.kind(), shape), run.model(name), resume, hadoop());
+    SavedDeepModel.save(best, new SavedDeepModel(name, best.kind(), shape, Architectures.gradCamLayer(name, settings)), run.model(name), resume, hadoop());
     history.write(run.history(name), hadoop());
 
     long start = System.nanoTime();

@@ -12,9 +12,9 @@ import org.apache.hadoop.fs.Path;
 /**
  * A trained deep model as saved in {@code models/<name>/}: {@code dl4j-model.zip} (DL4J's
  * ModelSerializer format, without updater state) and {@code model.json} (architecture, network
- * kind and image shape), written through the Hadoop FileSystem API, aside first.
+ * kind, image shape, and the layer Grad-CAM explains), written through the Hadoop FileSystem API, aside first.
  */
-public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageShape shape) {
+public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageShape shape, String gradCamLayer) {
 
   static final String NETWORK = "dl4j-model.zip";
   static final String DESCRIPTION = "model.json";

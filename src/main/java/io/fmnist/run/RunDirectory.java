@@ -99,6 +99,11 @@ public final class RunDirectory {
     return new Path(new Path(root, "history"), name + ".json");
   }
 
+  /** A deep model's Grad-CAM figures and their index (see {@code explain.GradCamGallery}). */
+  public Path explanations(String name) {
+    return new Path(new Path(root, "explain"), name);
+  }
+
   /** The models that wrote predictions in this run, by name, sorted. */
   public List<String> modelsWithPredictions() {
     Path dir = new Path(root, "predictions");

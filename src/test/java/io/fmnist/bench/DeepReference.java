@@ -22,7 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * on the same minibatches (same builder, batch size and augmentation) with all cores, printing
  * images/s per epoch and the test accuracy. Not a test.
  *
- * <p>Usage: DeepReference IDX_DIR MODEL EPOCHS BATCH TRAIN_LIMIT [--conf FILE] [--set key=value ...]
+ * <p>Usage: DeepReference IDX_DIR MODEL EPOCHS TRAIN_LIMIT [--conf FILE] [--set key=value ...]; the
+ * batch size is the model's {@code batch-size-per-worker}.
  */
 public final class DeepReference {
 
@@ -30,11 +31,10 @@ public final class DeepReference {
     String dir = args[0];
     String model = args[1];
     int epochs = Integer.parseInt(args[2]);
-    int batch = Integer.parseInt(args[3]);
-    int limit = Integer.parseInt(args[4]);
+    int limit = Integer.parseInt(args[3]);
     String conf = null;
     List<String> sets = new ArrayList<>();
-    for (int i = 5; i + 1 < args.length; i += 2) {
+    for (int i = 4; i + 1 < args.length; i += 2) {
       if (args[i].equals("--conf")) {
         conf = args[i + 1];
       } else {
@@ -43,6 +43,7 @@ public final class DeepReference {
     }
     AppConfig config = AppConfig.load(conf, sets, new Configuration());
     var settings = config.config().getConfig("deep." + model);
+    int batch = settings.getInt("batch-size-per-worker");
     NativeRuntime.configure(Runtime.getRuntime().availableProcessors());
     Configuration hadoop = new Configuration();
     Images train = Images.read(IdxSplit.open(dir, "train", hadoop), limit, hadoop);

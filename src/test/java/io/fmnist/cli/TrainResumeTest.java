@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmnist.data.FashionMnist;
+import io.fmnist.data.TestSpark;
 import io.fmnist.deep.TrainingHistory;
 import io.fmnist.eval.ModelMetrics;
 import java.nio.file.Files;
@@ -14,12 +15,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code train --resume} after a real crash: a separate JVM trains the CNN and is killed with
- * SIGKILL (kill -9) once its first checkpoint exists; resuming continues from that checkpoint.
+ * SIGKILL (kill -9) once its first checkpoint exists; resuming continues from that checkpoint,
+ * and {@code predict} with the finished model gives the run's predictions.
  */
 class TrainResumeTest {
 
@@ -61,6 +64,17 @@ class TrainResumeTest {
     ModelMetrics metrics = ModelMetrics.read(new org.apache.hadoop.fs.Path(run.resolve("metrics/cnn.json").toUri()), conf);
     assertTrue(metrics.accuracy() > 0.6, "accuracy " + metrics.accuracy());
     assertTrue(Files.exists(run.resolve("models/cnn/dl4j-model.zip")));
+
+    // predict works with the saved DL4J model as with the MLlib ones.
+    Path predicted = tmp.resolve("predicted");
+    Cli predict = Cli.run("predict", "--model", run.resolve("models/cnn").toString(),
+        "--input", data.toString(), "--output", predicted.toString());
+    assertEquals(0, predict.code(), predict.err());
+    assertEquals(rows(run.resolve("predictions/cnn")), rows(predicted));
+  }
+
+  private static List<Row> rows(Path parquet) {
+    return TestSpark.session().read().parquet(parquet.toString()).orderBy("id").collectAsList();
   }
 
   private static Process startJvm(List<String> args, Path log) throws Exception {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Training speed of the seed CNN and ResNet (conf/seed.conf) on the full data set:
+# Training speed of the seed CNN and ResNet (conf/seed.conf, at the default 64 images per worker
+# batch for both) on the full data set:
 #  - through Spark (parameter averaging, local mode, default workers and batch), images/s per epoch
 #    from the run's history/<name>.json;
 #  - one plain DL4J process without Spark on the same minibatches, all cores (the reference).
@@ -19,11 +20,12 @@ trap 'rm -rf "$work"' EXIT
 
 for model in cnn resnet; do
   "$repo/scripts/fmnist" train --data "$work/data" --output "$work/run-$model" --models "$model" \
-    --conf "$repo/conf/seed.conf" --set "deep.$model.epochs=$epochs" --set deep.patience=100 "$@" >/dev/null
+    --conf "$repo/conf/seed.conf" --set "deep.$model.epochs=$epochs" --set deep.patience=100 \
+    --set "deep.$model.batch-size-per-worker=64" "$@" >/dev/null
   (cd "$repo" && java @conf/jvm.options -Xmx6g -Dlog4j2.configurationFile=conf/log4j2.properties \
     -cp "target/test-classes:target/classes:$(cat target/local-classpath.txt)" \
     io.fmnist.bench.DeepReference data/fashion-mnist "$model" "$epochs" 60000 \
-    --conf conf/seed.conf "$@" 2>/dev/null) | tee "$work/reference-$model.txt" | grep -v '^reference .*parameters' >&2
+    --conf conf/seed.conf --set "deep.$model.batch-size-per-worker=64" "$@" 2>/dev/null) | tee "$work/reference-$model.txt" | grep -v '^reference .*parameters' >&2
 done
 
 python3 - "$work" <<'PY'

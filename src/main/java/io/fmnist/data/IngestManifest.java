@@ -1,10 +1,7 @@
 package io.fmnist.data;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fmnist.errors.BadInputException;
 import io.fmnist.fs.HadoopFiles;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +21,6 @@ public record IngestManifest(
 
   public static final int FORMAT_VERSION = 1;
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   /** One split: its row count, rows per label, and the two IDX files it came from. */
   public record Split(long count, long[] classCounts, Source images, Source labels) {}
 
@@ -34,11 +29,7 @@ public record IngestManifest(
 
   /** Writes the manifest into the data set folder {@code dir}. */
   public void write(Path dir, Configuration conf) {
-    try {
-      HadoopFiles.writeText(new Path(dir, ParquetLayout.MANIFEST), JSON.writeValueAsString(this), conf);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the manifest of " + dir, e);
-    }
+    HadoopFiles.writeJson(new Path(dir, ParquetLayout.MANIFEST), this, conf);
   }
 
   /**
@@ -48,12 +39,12 @@ public record IngestManifest(
    */
   public static IngestManifest read(String dir, Configuration conf) {
     Path path = new Path(dir, ParquetLayout.MANIFEST);
+    if (!HadoopFiles.exists(path, conf)) {
+      throw new BadInputException(path.toString(), "missing: not an ingested data set (run ingest first)");
+    }
     try {
-      if (!HadoopFiles.fileSystem(path, conf).exists(path)) {
-        throw new BadInputException(path.toString(), "missing: not an ingested data set (run ingest first)");
-      }
-      return JSON.readValue(HadoopFiles.readText(path, conf), IngestManifest.class);
-    } catch (IOException e) {
+      return HadoopFiles.readJson(path, IngestManifest.class, conf);
+    } catch (UncheckedIOException e) {
       throw new BadInputException(path.toString(), "unreadable manifest (" + e.getMessage() + ")", e);
     }
   }

@@ -1,10 +1,8 @@
 package io.fmnist.deep;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fmnist.errors.BadInputException;
 import io.fmnist.fs.AtomicOutput;
 import io.fmnist.fs.HadoopFiles;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -18,7 +16,6 @@ public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageSh
 
   static final String NETWORK = "dl4j-model.zip";
   static final String DESCRIPTION = "model.json";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Whether {@code dir} holds a deep model (rather than an MLlib PipelineModel). */
   public static boolean isAt(String dir, Configuration conf) {
@@ -30,10 +27,8 @@ public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageSh
       Configuration conf) {
     try (AtomicOutput out = AtomicOutput.begin(dir.toString(), overwrite, conf)) {
       HadoopFiles.writeBytes(new Path(out.staging(), NETWORK), network.toBytes(false), conf);
-      HadoopFiles.writeText(new Path(out.staging(), DESCRIPTION), JSON.writeValueAsString(description), conf);
+      HadoopFiles.writeJson(new Path(out.staging(), DESCRIPTION), description, conf);
       out.commit();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot save the model to " + dir, e);
     }
   }
 
@@ -41,8 +36,8 @@ public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageSh
   public static SavedDeepModel describe(String dir, Configuration conf) {
     Path path = new Path(dir, DESCRIPTION);
     try {
-      return JSON.readValue(HadoopFiles.readText(path, conf), SavedDeepModel.class);
-    } catch (IOException | UncheckedIOException e) {
+      return HadoopFiles.readJson(path, SavedDeepModel.class, conf);
+    } catch (UncheckedIOException e) {
       throw new BadInputException(path.toString(), "not a deep model description (" + e.getMessage() + ")", e);
     }
   }

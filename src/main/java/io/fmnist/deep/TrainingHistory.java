@@ -1,10 +1,6 @@
 package io.fmnist.deep;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fmnist.fs.HadoopFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -16,8 +12,6 @@ import org.apache.hadoop.fs.Path;
  * best on the validation split. The training-curve plot reads it.
  */
 public record TrainingHistory(String model, List<Epoch> epochs) {
-
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** One epoch; {@code epoch} counts from 1. */
   public record Epoch(int epoch, double trainLoss, double validationAccuracy, double validationLoss,
@@ -53,18 +47,10 @@ public record TrainingHistory(String model, List<Epoch> epochs) {
   }
 
   public void write(Path path, Configuration conf) {
-    try {
-      HadoopFiles.writeText(path, JSON.writeValueAsString(this), conf);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + path, e);
-    }
+    HadoopFiles.writeJson(path, this, conf);
   }
 
   public static TrainingHistory read(Path path, Configuration conf) {
-    try {
-      return JSON.readValue(HadoopFiles.readText(path, conf), TrainingHistory.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + path, e);
-    }
+    return HadoopFiles.readJson(path, TrainingHistory.class, conf);
   }
 }

@@ -1,10 +1,6 @@
 package io.fmnist.eval;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fmnist.fs.HadoopFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
@@ -15,8 +11,6 @@ import org.apache.hadoop.fs.Path;
  * the seed notebook's published figure, and McNemar's test between every pair of models.
  */
 public record Leaderboard(int bootstrapSamples, List<Entry> models, List<Comparison> mcnemar) {
-
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** One model's row. {@code seedNotebook} is null for a model the notebook did not have. */
   public record Entry(String model, double accuracy, Interval accuracyCi, double macroF1, Interval macroF1Ci,
@@ -34,11 +28,7 @@ public record Leaderboard(int bootstrapSamples, List<Entry> models, List<Compari
       double chiSquared, double pValue) {}
 
   public void write(Path json, Path markdown, Configuration conf) {
-    try {
-      HadoopFiles.writeText(json, JSON.writeValueAsString(this), conf);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + json, e);
-    }
+    HadoopFiles.writeJson(json, this, conf);
     HadoopFiles.writeText(markdown, toMarkdown(), conf);
   }
 
@@ -65,10 +55,6 @@ public record Leaderboard(int bootstrapSamples, List<Entry> models, List<Compari
   }
 
   public static Leaderboard read(Path json, Configuration conf) {
-    try {
-      return JSON.readValue(HadoopFiles.readText(json, conf), Leaderboard.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + json, e);
-    }
+    return HadoopFiles.readJson(json, Leaderboard.class, conf);
   }
 }

@@ -2,12 +2,8 @@ package io.fmnist.eval;
 
 import static org.apache.spark.sql.functions.col;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fmnist.data.ParquetLayout;
 import io.fmnist.fs.HadoopFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,8 +31,6 @@ public record ModelMetrics(
     double inferenceImagesPerSecond,
     Double validationAccuracy,
     Map<String, Object> chosenParams) {
-
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** Precision, recall and F1 averaged over classes. */
   public record Average(double precision, double recall, double f1) {}
@@ -91,19 +85,11 @@ public record ModelMetrics(
 
   /** Writes the metrics as JSON to {@code path}. */
   public void write(Path path, Configuration conf) {
-    try {
-      HadoopFiles.writeText(path, JSON.writeValueAsString(this), conf);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + path, e);
-    }
+    HadoopFiles.writeJson(path, this, conf);
   }
 
   /** Reads metrics written by {@link #write}. */
   public static ModelMetrics read(Path path, Configuration conf) {
-    try {
-      return JSON.readValue(HadoopFiles.readText(path, conf), ModelMetrics.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + path, e);
-    }
+    return HadoopFiles.readJson(path, ModelMetrics.class, conf);
   }
 }

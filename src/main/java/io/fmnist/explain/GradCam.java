@@ -82,8 +82,7 @@ public final class GradCam {
 
   /** d score[classes[i]] / d activations[i], for each image i: [n, channels, h, w]. */
   public INDArray gradients(INDArray activations, int[] classes) {
-    INDArray oneHot = Nd4j.zeros(activations.dataType(), activations.size(0), head.getLayer(
-        head.getnLayers() - 1).getParam("b").length());
+    INDArray oneHot = Nd4j.zeros(activations.dataType(), activations.size(0), head.layerSize(head.getnLayers() - 1));
     for (int i = 0; i < classes.length; i++) {
       oneHot.putScalar(i, classes[i], 1.0);
     }

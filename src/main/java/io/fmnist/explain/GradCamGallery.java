@@ -3,8 +3,6 @@ package io.fmnist.explain;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fmnist.data.ParquetLayout;
 import io.fmnist.deep.DeepNetwork;
 import io.fmnist.deep.MinibatchBuilder;
@@ -14,8 +12,6 @@ import io.fmnist.eval.Predictions;
 import io.fmnist.fs.AtomicOutput;
 import io.fmnist.fs.HadoopFiles;
 import io.fmnist.run.RunDirectory;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -38,7 +34,6 @@ import org.slf4j.LoggerFactory;
 public final class GradCamGallery {
 
   private static final Logger LOG = LoggerFactory.getLogger(GradCamGallery.class);
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final SparkSession spark;
   private final List<String> classNames;
@@ -97,10 +92,8 @@ public final class GradCamGallery {
         entries.add(new Entry(id, classNames.get(label), classNames.get(predicted[i]), confidence,
             label == predicted[i], file));
       }
-      HadoopFiles.writeText(new Path(out.staging(), "index.json"), JSON.writeValueAsString(entries), hadoop);
+      HadoopFiles.writeJson(new Path(out.staging(), "index.json"), entries, hadoop);
       out.commit();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + target, e);
     }
     LOG.info("{}: {} Grad-CAM figures in {}", model, entries.size(), target);
     return entries;

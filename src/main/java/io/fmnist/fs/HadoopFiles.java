@@ -1,5 +1,8 @@
 package io.fmnist.fs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,6 +14,8 @@ import org.apache.hadoop.fs.Path;
 
 /** Small helpers over Hadoop's FileSystem API: every path in the project is a Hadoop URI, never java.io. */
 public final class HadoopFiles {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private HadoopFiles() {}
 
@@ -29,6 +34,24 @@ public final class HadoopFiles {
       return fileSystem(path, conf).exists(path);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot check " + path, e);
+    }
+  }
+
+  /** Writes {@code value} as indented JSON (Jackson), replacing what was there. */
+  public static void writeJson(Path path, Object value, Configuration conf) {
+    try {
+      writeBytes(path, JSON.writeValueAsBytes(value), conf);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(value.getClass().getSimpleName() + " did not render as JSON", e);
+    }
+  }
+
+  /** Reads a JSON file as {@code type}; a missing, unreadable or malformed one is an UncheckedIOException. */
+  public static <T> T readJson(Path path, Class<T> type, Configuration conf) {
+    try {
+      return JSON.readValue(readBytes(path, conf), type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot parse " + path + " (" + e.getMessage() + ")", e);
     }
   }
 

@@ -2,7 +2,6 @@ package io.fmnist.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fmnist.config.AppConfig;
 import io.fmnist.data.IngestManifest;
@@ -19,7 +18,7 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class RunManifest {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RunDirectory run;
   private final Configuration conf;
@@ -82,10 +81,6 @@ public final class RunManifest {
   }
 
   private void write() {
-    try {
-      HadoopFiles.writeText(run.manifest(), JSON.writeValueAsString(root), conf);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("the run manifest did not render as JSON", e);
-    }
+    HadoopFiles.writeJson(run.manifest(), root, conf);
   }
 }

@@ -2,10 +2,14 @@ package io.fmnist.cli;
 
 import io.fmnist.eval.Evaluation;
 import io.fmnist.eval.Leaderboard;
+import io.fmnist.report.RunReport;
 import io.fmnist.run.RunDirectory;
 import org.apache.commons.cli.Options;
 
-/** {@code evaluate --run RUN}: every model's predictions in a run into metrics and a leaderboard. */
+/**
+ * {@code evaluate --run RUN}: every model's predictions in a run into metrics, a leaderboard, plots
+ * and the report (which shows the Grad-CAM figures that {@code explain} left in the run).
+ */
 final class EvaluateCommand implements Command {
 
   static final String RUN = "run";
@@ -17,7 +21,7 @@ final class EvaluateCommand implements Command {
 
   @Override
   public String summary() {
-    return "metrics, bootstrap intervals, McNemar's tests and a leaderboard from a run's predictions";
+    return "metrics, bootstrap intervals, McNemar's tests, leaderboard, plots and report from a run's predictions";
   }
 
   @Override
@@ -29,14 +33,17 @@ final class EvaluateCommand implements Command {
   public void run(Invocation invocation) {
     RunDirectory run = RunDirectory.open(invocation.value(RUN),
         invocation.spark().sparkContext().hadoopConfiguration());
-    Leaderboard leaderboard = evaluation(invocation).run(run);
+    Leaderboard leaderboard = evaluate(invocation, run);
     invocation.out().print(leaderboard.toMarkdown());
+    invocation.out().println("report: " + run.reportHtml());
   }
 
-  /** The evaluate stage as this command and {@code pipeline} run it. */
-  static Evaluation evaluation(Invocation invocation) {
+  /** The evaluate stage as this command and {@code pipeline} run it: leaderboard, plots, report. */
+  static Leaderboard evaluate(Invocation invocation, RunDirectory run) {
     var config = invocation.config();
-    return new Evaluation(invocation.spark(), config.classNames(),
-        config.config().getInt("evaluate.bootstrap-samples"), config.seed());
+    Leaderboard leaderboard = new Evaluation(invocation.spark(), config.classNames(),
+        config.config().getInt("evaluate.bootstrap-samples"), config.seed()).run(run);
+    new RunReport(invocation.spark().sparkContext().hadoopConfiguration()).write(run, leaderboard);
+    return leaderboard;
   }
 }

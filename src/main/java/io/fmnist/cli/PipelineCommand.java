@@ -9,7 +9,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code pipeline --input URI --output RUN}: every stage in one job, into one run directory.
- * Stages so far: ingest (into {@code RUN/data}), train, evaluate.
+ * Stages: ingest (into {@code RUN/data}), train, explain (Grad-CAM of the deep models), evaluate
+ * (leaderboard, plots, report).
  */
 final class PipelineCommand implements Command {
 
@@ -20,7 +21,7 @@ final class PipelineCommand implements Command {
 
   @Override
   public String summary() {
-    return "all stages in one job: ingest, train, evaluate, into a new run directory";
+    return "all stages in one job: ingest, train, explain, evaluate, into a new run directory";
   }
 
   @Override
@@ -45,17 +46,19 @@ final class PipelineCommand implements Command {
       manifest.inputs(data.manifest());
       manifest.stage("ingest", data.seconds(), Map.of("output", data.output()));
       ModelTraining.run(invocation, data.output(), models, run, manifest, false);
-      long start = System.nanoTime();
-      Leaderboard leaderboard = EvaluateCommand.evaluation(invocation).run(run);
-      manifest.stage("evaluate", (System.nanoTime() - start) / 1e9,
-          Map.of("best", leaderboard.models().get(0).model(), "leaderboard", run.leaderboardTable().toString()));
-      invocation.out().print(leaderboard.toMarkdown());
       List<String> deep = ExplainCommand.deepModels(run, spark.sparkContext().hadoopConfiguration());
       if (!deep.isEmpty()) {
-        start = System.nanoTime();
+        long start = System.nanoTime();
         ExplainCommand.explain(invocation, run, deep, data.output(), -1, false);
         manifest.stage("explain", (System.nanoTime() - start) / 1e9, Map.of("models", deep));
       }
+      // Last, so that the report shows every other stage's output, Grad-CAM figures included.
+      long start = System.nanoTime();
+      Leaderboard leaderboard = EvaluateCommand.evaluate(invocation, run);
+      manifest.stage("evaluate", (System.nanoTime() - start) / 1e9, Map.of("best", leaderboard.models().get(0).model(),
+          "leaderboard", run.leaderboardTable().toString(), "report", run.reportHtml().toString()));
+      invocation.out().print(leaderboard.toMarkdown());
+      invocation.out().println("report: " + run.reportHtml());
     });
   }
 }

@@ -34,7 +34,12 @@ public record Leaderboard(int bootstrapSamples, List<Entry> models, List<Compari
 
   /** The leaderboard and the pairwise tests as Markdown tables. */
   public String toMarkdown() {
-    StringBuilder md = new StringBuilder("# Leaderboard\n\nOfficial test set; 95% intervals from ")
+    return "# Leaderboard\n\n" + rankingTable() + "\n## McNemar's test between every pair\n\n" + mcnemarTable();
+  }
+
+  /** The models ranked by accuracy, with intervals, timings and the seed notebook's figure. */
+  public String rankingTable() {
+    StringBuilder md = new StringBuilder("Official test set; 95% intervals from ")
         .append(bootstrapSamples).append(" bootstrap resamples.\n\n")
         .append("| rank | model | accuracy | 95% CI | macro F1 | 95% CI | train s | predict images/s | seed notebook |\n")
         .append("|---|---|---|---|---|---|---|---|---|\n");
@@ -45,8 +50,13 @@ public record Leaderboard(int bootstrapSamples, List<Entry> models, List<Compari
           e.macroF1Ci().low(), e.macroF1Ci().high(), e.trainSeconds(), e.inferenceImagesPerSecond(),
           e.seedNotebook() == null ? "-" : String.format(Locale.ROOT, "%.2f", e.seedNotebook())));
     }
-    md.append("\n## McNemar's test between every pair\n\n")
-        .append("| models | only the first right | only the second right | chi-squared | p |\n|---|---|---|---|---|\n");
+    return md.toString();
+  }
+
+  /** McNemar's test for every pair of models. */
+  public String mcnemarTable() {
+    StringBuilder md = new StringBuilder(
+        "| models | only the first right | only the second right | chi-squared | p |\n|---|---|---|---|---|\n");
     for (Comparison c : mcnemar) {
       md.append(String.format(Locale.ROOT, "| %s vs %s | %d | %d | %.2f | %.3g |%n", c.first(), c.second(),
           c.onlyFirstRight(), c.onlySecondRight(), c.chiSquared(), c.pValue()));

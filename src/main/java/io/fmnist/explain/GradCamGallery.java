@@ -35,6 +35,9 @@ public final class GradCamGallery {
 
   private static final Logger LOG = LoggerFactory.getLogger(GradCamGallery.class);
 
+  /** The list of figures in {@code explain/<model>/}: {@link Entry} as JSON. */
+  public static final String INDEX = "index.json";
+
   private final SparkSession spark;
   private final List<String> classNames;
   private final int correctPerClass;
@@ -92,7 +95,7 @@ public final class GradCamGallery {
         entries.add(new Entry(id, classNames.get(label), classNames.get(predicted[i]), confidence,
             label == predicted[i], file));
       }
-      HadoopFiles.writeJson(new Path(out.staging(), "index.json"), entries, hadoop);
+      HadoopFiles.writeJson(new Path(out.staging(), INDEX), entries, hadoop);
       out.commit();
     }
     LOG.info("{}: {} Grad-CAM figures in {}", model, entries.size(), target);

@@ -4,7 +4,9 @@ import io.fmnist.errors.UsageException;
 import io.fmnist.fs.HadoopFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -128,6 +130,50 @@ public final class RunDirectory {
   /** The same leaderboard as Markdown tables. */
   public Path leaderboardTable() {
     return new Path(root, "leaderboard.md");
+  }
+
+  /** The report's PNG plots (see {@code report.RunReport}). */
+  public Path plots() {
+    return new Path(root, "plots");
+  }
+
+  /** The report as one self-contained HTML page. */
+  public Path reportHtml() {
+    return new Path(root, "report.html");
+  }
+
+  /** The report as Markdown, its images and artifacts linked relative to the run. */
+  public Path reportMarkdown() {
+    return new Path(root, "report.md");
+  }
+
+  /**
+   * What the run holds, as paths relative to its root: each top-level file, and each entry of a
+   * top-level folder ({@code models/lr}, {@code metrics/lr.json}); hidden work in progress left out.
+   */
+  public List<String> artifacts() {
+    try {
+      FileSystem fs = HadoopFiles.fileSystem(root, conf);
+      List<String> out = new ArrayList<>();
+      for (FileStatus top : visible(fs.listStatus(root))) {
+        String name = top.getPath().getName();
+        if (!top.isDirectory() || name.equals("data")) {
+          out.add(top.isDirectory() ? name + "/" : name);
+          continue;
+        }
+        for (FileStatus entry : visible(fs.listStatus(top.getPath()))) {
+          out.add(name + "/" + entry.getPath().getName() + (entry.isDirectory() ? "/" : ""));
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + root, e);
+    }
+  }
+
+  private static List<FileStatus> visible(FileStatus[] statuses) {
+    return Arrays.stream(statuses).filter(status -> !status.getPath().getName().startsWith("."))
+        .sorted(Comparator.comparing(status -> status.getPath().getName())).toList();
   }
 
   /** A model's test-set metrics, JSON (see {@code eval.ModelMetrics}). */

@@ -1,0 +1,114 @@
+package io.fmnist.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fmnist.data.FashionMnist;
+import io.fmnist.report.HeadlessChromium;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline with a classical and a deep model on a real subset, then its report: the
+ * plots, the classification reports, the Grad-CAM gallery, links to every artifact, and the HTML
+ * page opened in headless Chromium.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineReportTest {
+
+  @TempDir static Path tmp;
+  private Path run;
+  private Cli cli;
+
+  @BeforeAll
+  void runThePipeline() {
+    Path input = FashionMnist.subset(tmp.resolve("in"), 3000, 500, true);
+    run = tmp.resolve("run");
+    cli = Cli.run("pipeline", "--conf", "conf/quick.conf", "--input", input.toString(), "--output", run.toString(),
+        "--models", "lr,cnn", "--set", "deep.cnn.epochs=2", "--set", "explain.wrong-per-class=1");
+  }
+
+  @Test
+  void reportHasEveryModelsPlotsTablesAndTheGradCamGallery() throws Exception {
+    assertEquals(0, cli.code(), cli.err());
+    assertTrue(cli.out().contains("report: "), cli.out());
+    List<String> plots = List.of("leaderboard.png", "per-class-f1.png", "confusion-lr.png", "confusion-cnn.png",
+        "training-cnn.png");
+    for (String plot : plots) {
+      BufferedImage png = ImageIO.read(run.resolve("plots").resolve(plot).toFile());
+      assertTrue(png.getWidth() >= 800 && png.getHeight() >= 560, plot);
+    }
+    assertEquals(plots.size(), visible(run.resolve("plots")), "one plot per chart, nothing else");
+
+    String md = Files.readString(run.resolve("report.md"));
+    for (String model : List.of("lr", "cnn")) {
+      assertTrue(md.contains("### " + model + "\n"), model);
+      assertTrue(md.contains("](plots/confusion-" + model + ".png)"), model);
+    }
+    assertTrue(md.contains("| rank | model | accuracy | 95% CI |"), "leaderboard with intervals");
+    assertTrue(md.contains("| seed notebook |"), "seed comparison");
+    assertTrue(md.contains("| **macro avg** |") && md.contains("| Shirt |"), "classification report");
+    JsonNode gallery = new ObjectMapper().readTree(run.resolve("explain/cnn/index.json").toFile());
+    assertTrue(gallery.size() >= 10, "at least one figure per class");
+    for (JsonNode figure : gallery) {
+      assertTrue(md.contains("](explain/cnn/" + figure.get("file").asText() + " "), figure.toString());
+    }
+    // Every link resolves inside the run, and every artifact of the run is linked.
+    Matcher links = Pattern.compile("\\]\\(([^) ]+)").matcher(md);
+    int count = 0;
+    while (links.find()) {
+      assertTrue(Files.exists(run.resolve(links.group(1))), links.group(1));
+      count++;
+    }
+    for (String artifact : List.of("run.json", "leaderboard.json", "models/lr/", "models/cnn/", "predictions/cnn/",
+        "metrics/lr.json", "history/cnn.json", "checkpoints/cnn/", "explain/cnn/", "data/", "report.html")) {
+      assertTrue(md.contains("- [" + artifact + "](" + artifact + ")"), artifact);
+    }
+    assertTrue(count > plots.size() + gallery.size(), "links " + count);
+
+    String html = Files.readString(run.resolve("report.html"));
+    assertFalse(html.contains("src=\"http") || html.contains("src=\"plots/") || html.contains("src=\"explain/"),
+        "every image is embedded");
+    assertTrue(html.contains("<table>") && html.contains("href=\"metrics/lr.json\""));
+  }
+
+  @Test
+  void reportOpensInHeadlessChromiumWithEveryImageDecodedAndNoConsoleErrors() throws Exception {
+    assertEquals(0, cli.code(), cli.err());
+    int galleryImages = new ObjectMapper().readTree(run.resolve("explain/cnn/index.json").toFile()).size();
+    try (HeadlessChromium chromium = HeadlessChromium.start()) {
+      HeadlessChromium.PageLoad page = chromium.open(run.resolve("report.html"));
+      assertEquals(List.of(), page.errors());
+      assertEquals("Fashion-MNIST run run", page.title());
+      assertEquals(5 + galleryImages, page.images());
+      assertEquals(page.images(), page.decoded());
+
+      // The check can fail: a page with a corrupt image and a console error is caught.
+      Path broken = tmp.resolve("broken.html");
+      Files.writeString(broken, "<!DOCTYPE html><title>broken</title><img src=\"data:image/png;base64,iVBORw0K\">"
+          + "<img src=\"" + run.resolve("plots/leaderboard.png").toUri() + "\"><script>console.error('boom')</script>");
+      HeadlessChromium.PageLoad bad = chromium.open(broken);
+      assertEquals(2, bad.images());
+      assertEquals(1, bad.decoded());
+      assertTrue(bad.errors().stream().anyMatch(error -> error.contains("boom")), bad.errors().toString());
+    }
+  }
+
+  private static long visible(Path dir) throws Exception {
+    try (var files = Files.list(dir)) {
+      return files.filter(path -> !path.getFileName().toString().startsWith(".")).count();
+    }
+  }
+}

@@ -72,10 +72,15 @@ final class Invocation {
    * whose manifest then records this invocation.
    */
   RunDirectory inRun(boolean existing, BiConsumer<RunDirectory, RunManifest> stages) {
+    return inRun(value(CommonOptions.OUTPUT), existing, stages);
+  }
+
+  /** As {@link #inRun(boolean, BiConsumer)} in the run directory at {@code uri}. */
+  RunDirectory inRun(String uri, boolean existing, BiConsumer<RunDirectory, RunManifest> stages) {
     SparkSession spark = spark();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    RunDirectory run = existing ? RunDirectory.open(value(CommonOptions.OUTPUT), conf)
-        : RunDirectory.create(value(CommonOptions.OUTPUT), has(CommonOptions.OVERWRITE), conf);
+    RunDirectory run = existing ? RunDirectory.open(uri, conf)
+        : RunDirectory.create(uri, has(CommonOptions.OVERWRITE), conf);
     RunManifest manifest = new RunManifest(run, args, config(), BuildInfo.versions(spark.version()), conf);
     try {
       stages.accept(run, manifest);

@@ -27,7 +27,7 @@ public final class Main {
 
   private static final String PROGRAM = "fmnist";
   private static final List<Command> COMMANDS = List.of(new IngestCommand(), new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new ExplainCommand(),
-      new PipelineCommand());
+      new PipelineCommand(), new NightlyCommand());
 
   private Main() {}
 
@@ -46,25 +46,21 @@ public final class Main {
       printCommands(args.length == 0 ? err : out);
       return args.length == 0 ? USAGE : OK;
     }
-    Optional<Command> found = COMMANDS.stream().filter(c -> c.name().equals(args[0])).findFirst();
+    Optional<Command> found = command(args[0]);
     if (found.isEmpty()) {
       err.println(PROGRAM + ": unknown command '" + args[0] + "'; commands: "
           + String.join(", ", COMMANDS.stream().map(Command::name).toList()));
       return USAGE;
     }
     Command command = found.get();
-    Options options = CommonOptions.withCommon(command.options());
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     boolean verbose = Arrays.asList(rest).contains("--" + CommonOptions.VERBOSE);
     if (Arrays.stream(rest).anyMatch(Main::isHelp)) {
-      printHelp(command, options, out);
+      printHelp(command, CommonOptions.withCommon(command.options()), out);
       return OK;
     }
     try {
-      CommandLine line = new DefaultParser().parse(options, rest);
-      if (!line.getArgList().isEmpty()) {
-        throw new ParseException("unexpected argument '" + line.getArgList().get(0) + "'");
-      }
+      CommandLine line = parse(command, rest);
       if (verbose) {
         Configurator.setLevel("io.fmnist", Level.DEBUG);
       }
@@ -84,6 +80,33 @@ public final class Main {
       }
       return known.map(FmnistException::exitCode).orElse(FAILED);
     }
+  }
+
+  /**
+   * Checks a command line without running it: the command exists, its options parse, and its
+   * configuration (--conf where readable, every --set) loads. Job definitions are tested with it.
+   *
+   * @throws ParseException or {@link io.fmnist.errors.UsageException} saying what is wrong
+   */
+  public static void check(String[] args) throws ParseException {
+    if (args.length == 0) {
+      throw new ParseException("no command");
+    }
+    Command command = command(args[0]).orElseThrow(() -> new ParseException("unknown command '" + args[0] + "'"));
+    CommandLine line = parse(command, Arrays.copyOfRange(args, 1, args.length));
+    new Invocation(args, line, System.out).config();
+  }
+
+  private static Optional<Command> command(String name) {
+    return COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  private static CommandLine parse(Command command, String[] rest) throws ParseException {
+    CommandLine line = new DefaultParser().parse(CommonOptions.withCommon(command.options()), rest);
+    if (!line.getArgList().isEmpty()) {
+      throw new ParseException("unexpected argument '" + line.getArgList().get(0) + "'");
+    }
+    return line;
   }
 
   private static boolean isHelp(String arg) {

@@ -2,6 +2,7 @@ package io.fmnist.cli;
 
 import io.fmnist.data.Ingest;
 import io.fmnist.eval.Leaderboard;
+import io.fmnist.run.RunDirectory;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.Options;
@@ -35,13 +36,18 @@ final class PipelineCommand implements Command {
 
   @Override
   public void run(Invocation invocation) {
+    run(invocation, invocation.value(CommonOptions.OUTPUT));
+  }
+
+  /** Every stage into a new run directory at {@code output}; {@code nightly} runs it too. */
+  static RunDirectory run(Invocation invocation, String output) {
     var config = invocation.config();
     List<String> models = ModelTraining.models(invocation);
     SparkSession spark = invocation.spark();
     Ingest ingest = new Ingest(spark, config.classNames(), config.imagesPerPartition());
     // Bad input is refused before the run directory exists.
     Ingest.Verified input = ingest.verify(invocation.value(CommonOptions.INPUT));
-    invocation.inNewRun((run, manifest) -> {
+    return invocation.inRun(output, false, (run, manifest) -> {
       Ingest.Result data = ingest.write(input, run.data().toString(), false);
       manifest.inputs(data.manifest());
       manifest.stage("ingest", data.seconds(), Map.of("output", data.output()));
@@ -55,8 +61,9 @@ final class PipelineCommand implements Command {
       // Last, so that the report shows every other stage's output, Grad-CAM figures included.
       long start = System.nanoTime();
       Leaderboard leaderboard = EvaluateCommand.evaluate(invocation, run);
-      manifest.stage("evaluate", (System.nanoTime() - start) / 1e9, Map.of("best", leaderboard.models().get(0).model(),
-          "leaderboard", run.leaderboardTable().toString(), "report", run.reportHtml().toString()));
+      manifest.stage("evaluate", (System.nanoTime() - start) / 1e9, Map.of("best",
+          leaderboard.models().get(0).model(), "leaderboard", run.leaderboardTable().toString(),
+          "report", run.reportHtml().toString()));
       invocation.out().print(leaderboard.toMarkdown());
       invocation.out().println("report: " + run.reportHtml());
     });

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -43,8 +44,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 
-/** The report's plots, drawn with JFreeChart (headless) and encoded as PNG. */
-final class Charts {
+/** The report's plots and the nightly trend, drawn with JFreeChart (headless) and encoded as PNG. */
+public final class Charts {
 
   private static final Color GRID = new Color(0xDDDDDD);
   private static final Color BAR = new Color(0x4C72B0);
@@ -57,7 +58,7 @@ final class Charts {
   private Charts() {}
 
   /** A chart as PNG bytes. */
-  static byte[] png(JFreeChart chart, int width, int height) {
+  public static byte[] png(JFreeChart chart, int width, int height) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       ChartUtils.writeChartAsPNG(out, chart, width, height);
@@ -218,6 +219,34 @@ final class Charts {
       renderer.setSeriesPaint(i, MODELS[i % MODELS.length]);
     }
     return styled(chart);
+  }
+
+  /**
+   * Each model's test accuracy over the nightly runs ({@code runs} oldest first;
+   * {@code accuracy} by model, then by run, missing where a run did not train that model).
+   */
+  public static JFreeChart trend(List<String> runs, Map<String, Map<String, Double>> accuracy) {
+    XYSeriesCollection series = new XYSeriesCollection();
+    accuracy.forEach((model, byRun) -> {
+      XYSeries one = new XYSeries(model);
+      for (int i = 0; i < runs.size(); i++) {
+        Double value = byRun.get(runs.get(i));
+        if (value != null) {
+          one.add(i, value);
+        }
+      }
+      series.addSeries(one);
+    });
+    SymbolAxis runAxis = new SymbolAxis("nightly run", runs.toArray(String[]::new));
+    runAxis.setVerticalTickLabels(true);
+    runAxis.setGridBandsVisible(false);
+    NumberAxis accuracyAxis = new NumberAxis("test accuracy");
+    accuracyAxis.setAutoRangeIncludesZero(false);
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+    for (int i = 0; i < accuracy.size(); i++) {
+      renderer.setSeriesPaint(i, MODELS[i % MODELS.length]);
+    }
+    return styled(new JFreeChart("Test accuracy, night by night", new XYPlot(series, runAxis, accuracyAxis, renderer)));
   }
 
   /** White background, light grid: the same look for every plot. */

@@ -1,0 +1,71 @@
+package io.fmnist.nightly;
+
+import io.fmnist.fs.AtomicOutput;
+import io.fmnist.fs.HadoopFiles;
+import io.fmnist.report.Charts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Every nightly run's results under the runs root, one file per run ({@code history/<run>.json}:
+ * an append-only history that needs no append, which object stores lack), and the trend plot
+ * drawn from all of them.
+ */
+public final class NightlyHistory {
+
+  /** One night: its run, when its gate ran, and the gate's verdict on every model. */
+  public record Night(String run, String gated, List<ChampionGate.Decision> decisions) {}
+
+  private final RunsRoot root;
+  private final Configuration conf;
+
+  public NightlyHistory(RunsRoot root, Configuration conf) {
+    this.root = root;
+    this.conf = conf;
+  }
+
+  public void add(Night night) {
+    try (AtomicOutput out = AtomicOutput.begin(root.history(night.run()).toString(), false, conf)) {
+      HadoopFiles.writeJson(out.staging(), night, conf);
+      out.commit();
+    }
+  }
+
+  /** Every night so far, oldest first (run names start with their UTC time). */
+  public List<Night> all() {
+    Path dir = root.history();
+    try {
+      if (!HadoopFiles.exists(dir, conf)) {
+        return List.of();
+      }
+      return Arrays.stream(HadoopFiles.fileSystem(dir, conf).listStatus(dir)).map(FileStatus::getPath)
+          .filter(path -> path.getName().endsWith(".json") && !path.getName().startsWith("."))
+          .sorted().map(path -> HadoopFiles.readJson(path, Night.class, conf)).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+
+  /** {@code trend.png}: each model's test accuracy night by night. */
+  public void drawTrend() {
+    List<Night> nights = all();
+    Map<String, Map<String, Double>> accuracy = new LinkedHashMap<>();
+    for (Night night : nights) {
+      for (ChampionGate.Decision decision : night.decisions()) {
+        accuracy.computeIfAbsent(decision.model(), model -> new LinkedHashMap<>()).put(night.run(), decision.accuracy());
+      }
+    }
+    List<String> runs = nights.stream().map(Night::run).toList();
+    try (AtomicOutput out = AtomicOutput.begin(root.trend().toString(), true, conf)) {
+      HadoopFiles.writeBytes(out.staging(), Charts.png(Charts.trend(runs, accuracy), 1000, 600), conf);
+      out.commit();
+    }
+  }
+}

@@ -3,7 +3,10 @@ package io.fmnist.cli;
 import com.typesafe.config.Config;
 import io.fmnist.deep.SavedDeepModel;
 import io.fmnist.errors.UsageException;
+import io.fmnist.eval.Leaderboard;
 import io.fmnist.explain.GradCamGallery;
+import io.fmnist.fs.HadoopFiles;
+import io.fmnist.report.RunReport;
 import io.fmnist.run.RunDirectory;
 import java.util.List;
 import org.apache.commons.cli.Option;
@@ -49,6 +52,11 @@ final class ExplainCommand implements Command {
     String data = invocation.has("data") ? invocation.value("data") : run.data().toString();
     int samples = invocation.has("samples") ? samples(invocation.value("samples")) : -1;
     explain(invocation, run, models, data, samples, invocation.has(CommonOptions.OVERWRITE));
+    // A run that was evaluated already gets its report redrawn with the new figures.
+    if (HadoopFiles.exists(run.leaderboard(), hadoop)) {
+      new RunReport(hadoop).write(run, Leaderboard.read(run.leaderboard(), hadoop));
+      invocation.out().println("report: " + run.reportHtml());
+    }
   }
 
   private static int samples(String value) {

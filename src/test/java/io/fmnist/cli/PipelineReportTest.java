@@ -16,16 +16,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole pipeline with a classical and a deep model on a real subset, then its report: the
- * plots, the classification reports, the Grad-CAM gallery, links to every artifact, and the HTML
- * page opened in headless Chromium.
+ * plots, the classification reports, the Grad-CAM gallery, links to every artifact, the HTML
+ * page opened in headless Chromium, and {@code explain} on its own redrawing it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineReportTest {
 
   @TempDir static Path tmp;
@@ -41,6 +45,7 @@ class PipelineReportTest {
   }
 
   @Test
+  @Order(1)
   void reportHasEveryModelsPlotsTablesAndTheGradCamGallery() throws Exception {
     assertEquals(0, cli.code(), cli.err());
     assertTrue(cli.out().contains("report: "), cli.out());
@@ -65,8 +70,8 @@ class PipelineReportTest {
     for (JsonNode figure : gallery) {
       assertTrue(md.contains("](explain/cnn/" + figure.get("file").asText() + " "), figure.toString());
     }
-    // Every link resolves inside the run, and every artifact of the run is linked.
-    Matcher links = Pattern.compile("\\]\\(([^) ]+)").matcher(md);
+    // Every link (but the contents' anchors) resolves inside the run, and every artifact is linked.
+    Matcher links = Pattern.compile("\\]\\(([^)# ][^) ]*)").matcher(md);
     int count = 0;
     while (links.find()) {
       assertTrue(Files.exists(run.resolve(links.group(1))), links.group(1));
@@ -85,6 +90,7 @@ class PipelineReportTest {
   }
 
   @Test
+  @Order(2)
   void reportOpensInHeadlessChromiumWithEveryImageDecodedAndNoConsoleErrors() throws Exception {
     assertEquals(0, cli.code(), cli.err());
     int galleryImages = new ObjectMapper().readTree(run.resolve("explain/cnn/index.json").toFile()).size();
@@ -103,6 +109,24 @@ class PipelineReportTest {
       assertEquals(2, bad.images());
       assertEquals(1, bad.decoded());
       assertTrue(bad.errors().stream().anyMatch(error -> error.contains("boom")), bad.errors().toString());
+    }
+  }
+
+  @Test
+  @Order(3)
+  void explainOnItsOwnRedrawsTheReportWithTheNewFigures() throws Exception {
+    assertEquals(0, cli.code(), cli.err());
+    int before = new ObjectMapper().readTree(run.resolve("explain/cnn/index.json").toFile()).size();
+
+    Cli explain = Cli.run("explain", "--run", run.toString(), "--samples", "2", "--overwrite");
+
+    assertEquals(0, explain.code(), explain.err());
+    assertTrue(explain.out().contains("report: "), explain.out());
+    JsonNode gallery = new ObjectMapper().readTree(run.resolve("explain/cnn/index.json").toFile());
+    assertTrue(gallery.size() > before, before + " -> " + gallery.size());
+    String md = Files.readString(run.resolve("report.md"));
+    for (JsonNode figure : gallery) {
+      assertTrue(md.contains("](explain/cnn/" + figure.get("file").asText() + " "), figure.toString());
     }
   }
 

@@ -42,7 +42,7 @@ public final class ChampionGate {
       Champions current = Champions.read(root.champion(), conf);
       List<Decision> decisions = decide(current, challengers);
       NightlyHistory history = new NightlyHistory(root, conf);
-      history.add(new NightlyHistory.Night(run, Instant.now().toString(), decisions));
+      history.add(new NightlyHistory.Night(run, Instant.now().toString(), challengers.models(), decisions));
       if (decisions.stream().anyMatch(Decision::promoted)) {
         apply(current, decisions, run).write(root.champion(), conf);
       }

@@ -1,5 +1,6 @@
 package io.fmnist.nightly;
 
+import io.fmnist.eval.Leaderboard;
 import io.fmnist.fs.AtomicOutput;
 import io.fmnist.fs.HadoopFiles;
 import io.fmnist.report.Charts;
@@ -20,8 +21,12 @@ import org.apache.hadoop.fs.Path;
  */
 public final class NightlyHistory {
 
-  /** One night: its run, when its gate ran, and the gate's verdict on every model. */
-  public record Night(String run, String gated, List<ChampionGate.Decision> decisions) {}
+  /**
+   * One night: its run, when its gate ran, every model's leaderboard row (accuracy and macro F1
+   * with their intervals, training seconds, prediction images/s) and the gate's verdict on each.
+   */
+  public record Night(String run, String gated, List<Leaderboard.Entry> models,
+      List<ChampionGate.Decision> decisions) {}
 
   private final RunsRoot root;
   private final Configuration conf;

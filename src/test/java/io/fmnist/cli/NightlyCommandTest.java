@@ -45,6 +45,9 @@ class NightlyCommandTest {
     JsonNode refused = JSON.readTree(history.get(1).toFile()).at("/decisions/0");
     assertEquals(false, refused.get("promoted").asBoolean());
     assertTrue(refused.get("accuracy").asDouble() < champion.get("accuracy").asDouble() - 0.005);
+    JsonNode metrics = JSON.readTree(history.get(1).toFile()).at("/models/0");
+    assertEquals(refused.get("accuracy").asDouble(), metrics.get("accuracy").asDouble());
+    assertTrue(metrics.get("macroF1").asDouble() > 0 && metrics.get("trainSeconds").asDouble() > 0, metrics.toString());
     assertTrue(Files.size(runs.resolve("trend.png")) > 1000);
     try (var dirs = Files.list(runs)) {
       assertEquals(2, dirs.filter(d -> d.getFileName().toString().matches("\\d{8}-\\d{6}-[0-9a-f]{4}")).count());

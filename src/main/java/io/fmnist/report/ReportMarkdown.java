@@ -62,7 +62,7 @@ final class ReportMarkdown {
     if (manifest == null) {
       return;
     }
-    md.append("| | |\n|---|---|\n");
+    md.append("| run | |\n|---|---|\n");
     row("started", manifest.path("started").asText());
     row("command", "`" + String.join(" ", text(manifest.path("command"))) + "`");
     JsonNode versions = manifest.path("versions");

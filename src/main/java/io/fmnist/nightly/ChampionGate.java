@@ -1,7 +1,7 @@
 package io.fmnist.nightly;
 
-import io.fmnist.eval.Leaderboard;
 import com.typesafe.config.Config;
+import io.fmnist.eval.Leaderboard;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

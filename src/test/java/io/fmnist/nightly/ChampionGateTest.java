@@ -12,6 +12,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -87,7 +89,7 @@ class ChampionGateTest {
     // and the same champion, so no gate saw a half-updated champion or lost another's update.
     Champions replayed = new Champions(Map.of());
     List<NightlyHistory.Night> ordered = history.all().stream()
-        .sorted(java.util.Comparator.comparing(night -> Instant.parse(night.gated()))).toList();
+        .sorted(Comparator.comparing(night -> Instant.parse(night.gated()))).toList();
     for (NightlyHistory.Night night : ordered) {
       ChampionGate.Decision recorded = night.decisions().get(0);
       ChampionGate.Decision again = gate.decide(replayed, leaderboard(entry("lr", recorded.accuracy(),
@@ -136,7 +138,7 @@ class ChampionGateTest {
   }
 
   private static Map<String, ChampionGate.Decision> byModel(List<ChampionGate.Decision> decisions) {
-    Map<String, ChampionGate.Decision> out = new java.util.HashMap<>();
+    Map<String, ChampionGate.Decision> out = new HashMap<>();
     decisions.forEach(d -> out.put(d.model(), d));
     return out;
   }

@@ -34,6 +34,12 @@ final class CommonOptions {
     return Option.builder().longOpt(name).hasArg().argName(argName).required().desc(description).build();
   }
 
+  /** --input of the commands that start from IDX files. */
+  static Option idxInput() {
+    return required(INPUT, "URI", "folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, "
+        + "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each raw or .gz)");
+  }
+
   static Option flag(String name, String description) {
     return Option.builder().longOpt(name).desc(description).build();
   }

@@ -20,9 +20,7 @@ final class IngestCommand implements Command {
   @Override
   public Options options() {
     return new Options()
-        .addOption(CommonOptions.required(CommonOptions.INPUT, "URI",
-            "folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
-                + "t10k-labels-idx1-ubyte (each raw or .gz)"))
+        .addOption(CommonOptions.idxInput())
         .addOption(CommonOptions.required(CommonOptions.OUTPUT, "URI", "folder for the Parquet data set"))
         .addOption(CommonOptions.overwrite());
   }

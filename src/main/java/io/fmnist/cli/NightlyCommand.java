@@ -33,7 +33,7 @@ final class NightlyCommand implements Command {
   @Override
   public Options options() {
     return new Options()
-        .addOption(CommonOptions.required(CommonOptions.INPUT, "URI", "folder with the four IDX files (raw or .gz)"))
+        .addOption(CommonOptions.idxInput())
         .addOption(CommonOptions.required(RUNS, "URI", "the runs root: one run per night, champion, history"))
         .addOption(ModelTraining.modelsOption());
   }

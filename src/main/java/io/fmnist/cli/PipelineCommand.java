@@ -28,7 +28,7 @@ final class PipelineCommand implements Command {
   @Override
   public Options options() {
     return new Options()
-        .addOption(CommonOptions.required(CommonOptions.INPUT, "URI", "folder with the four IDX files (raw or .gz)"))
+        .addOption(CommonOptions.idxInput())
         .addOption(CommonOptions.required(CommonOptions.OUTPUT, "RUN", "the run directory to create"))
         .addOption(ModelTraining.modelsOption())
         .addOption(CommonOptions.overwrite());

@@ -4,6 +4,7 @@ import io.fmnist.errors.UsageException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -47,6 +48,17 @@ public final class AtomicOutput implements AutoCloseable {
       throw new UncheckedIOException("cannot check " + target, e);
     }
     return new AtomicOutput(fs, target, overwrite);
+  }
+
+  /**
+   * The whole cycle for an output one call writes: {@code writer} fills the staging path, which
+   * is then moved onto the target at {@code uri} (refused if it exists, unless {@code overwrite}).
+   */
+  public static void write(String uri, boolean overwrite, Configuration conf, Consumer<Path> writer) {
+    try (AtomicOutput out = begin(uri, overwrite, conf)) {
+      writer.accept(out.staging());
+      out.commit();
+    }
   }
 
   /** Where the stage writes; the target's content, once committed. */

@@ -29,9 +29,6 @@ public record Champions(Map<String, Champion> models) {
   }
 
   public void write(Path path, Configuration conf) {
-    try (AtomicOutput out = AtomicOutput.begin(path.toString(), true, conf)) {
-      HadoopFiles.writeJson(out.staging(), this, conf);
-      out.commit();
-    }
+    AtomicOutput.write(path.toString(), true, conf, staging -> HadoopFiles.writeJson(staging, this, conf));
   }
 }

@@ -37,10 +37,8 @@ public final class NightlyHistory {
   }
 
   public void add(Night night) {
-    try (AtomicOutput out = AtomicOutput.begin(root.history(night.run()).toString(), false, conf)) {
-      HadoopFiles.writeJson(out.staging(), night, conf);
-      out.commit();
-    }
+    AtomicOutput.write(root.history(night.run()).toString(), false, conf,
+        staging -> HadoopFiles.writeJson(staging, night, conf));
   }
 
   /** Every night so far, oldest first (run names start with their UTC time). */
@@ -68,9 +66,7 @@ public final class NightlyHistory {
       }
     }
     List<String> runs = nights.stream().map(Night::run).toList();
-    try (AtomicOutput out = AtomicOutput.begin(root.trend().toString(), true, conf)) {
-      HadoopFiles.writeBytes(out.staging(), Charts.png(Charts.trend(runs, accuracy), 1000, 600), conf);
-      out.commit();
-    }
+    byte[] png = Charts.png(Charts.trend(runs, accuracy), 1000, 600);
+    AtomicOutput.write(root.trend().toString(), true, conf, staging -> HadoopFiles.writeBytes(staging, png, conf));
   }
 }

@@ -92,26 +92,17 @@ public final class RunReport {
         trainingPlots, galleries, artifacts));
     String html = HtmlPage.render("Fashion-MNIST run " + name, markdown,
         image -> HadoopFiles.readBytes(new Path(run.root(), image), conf));
-    writeAtomically(run.reportMarkdown(), markdown);
-    writeAtomically(run.reportHtml(), html);
+    AtomicOutput.write(run.reportMarkdown().toString(), true, conf,
+        staging -> HadoopFiles.writeText(staging, markdown, conf));
+    AtomicOutput.write(run.reportHtml().toString(), true, conf, staging -> HadoopFiles.writeText(staging, html, conf));
     LOG.info("report: {} plots, {} ({} KiB)", charts.size(), run.reportHtml(), html.length() / 1024);
   }
 
   private void writePlots(RunDirectory run, Map<String, JFreeChart> charts) {
-    try (AtomicOutput out = AtomicOutput.begin(run.plots().toString(), true, conf)) {
-      charts.forEach((file, chart) -> {
-        boolean wide = file.equals(PER_CLASS_PLOT);
-        HadoopFiles.writeBytes(new Path(out.staging(), new Path(file).getName()),
-            Charts.png(chart, wide ? 1200 : 800, wide ? 560 : 640), conf);
-      });
-      out.commit();
-    }
-  }
-
-  private void writeAtomically(Path path, String text) {
-    try (AtomicOutput out = AtomicOutput.begin(path.toString(), true, conf)) {
-      HadoopFiles.writeText(out.staging(), text, conf);
-      out.commit();
-    }
+    AtomicOutput.write(run.plots().toString(), true, conf, staging -> charts.forEach((file, chart) -> {
+      boolean wide = file.equals(PER_CLASS_PLOT);
+      HadoopFiles.writeBytes(new Path(staging, new Path(file).getName()),
+          Charts.png(chart, wide ? 1200 : 800, wide ? 560 : 640), conf);
+    }));
   }
 }

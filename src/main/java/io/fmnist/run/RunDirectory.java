@@ -114,9 +114,8 @@ public final class RunDirectory {
       if (!fs.exists(dir)) {
         return List.of();
       }
-      return Arrays.stream(fs.listStatus(dir)).filter(FileStatus::isDirectory)
-          .map(status -> status.getPath().getName()).filter(name -> !name.startsWith("."))
-          .sorted().toList();
+      return visible(fs.listStatus(dir)).stream().filter(FileStatus::isDirectory)
+          .map(status -> status.getPath().getName()).toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir, e);
     }

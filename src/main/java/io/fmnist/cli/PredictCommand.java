@@ -2,7 +2,6 @@ package io.fmnist.cli;
 
 import com.typesafe.config.Config;
 import io.fmnist.data.ImageSource;
-import io.fmnist.deep.DeepInference;
 import io.fmnist.deep.SavedDeepModel;
 import io.fmnist.deep.Workers;
 import io.fmnist.errors.BadInputException;
@@ -59,8 +58,8 @@ final class PredictCommand implements Command {
     }
     SavedDeepModel saved = SavedDeepModel.describe(model, hadoop);
     Config deep = invocation.config().config().getConfig("deep");
-    return DeepInference.predict(saved.load(model, hadoop), images, saved.shape(),
-        deep.getInt("inference-batch-size"), Workers.of(invocation.spark(), deep).threads());
+    return saved.predict(model, images, deep.getInt("inference-batch-size"),
+        Workers.of(invocation.spark(), deep).threads(), hadoop);
   }
 
   private static PipelineModel load(String uri) {

@@ -55,7 +55,8 @@ public final class Architectures {
   public static String gradCamLayer(String name, Config settings) {
     return switch (name) {
       case "cnn" -> settings.getBoolean("batch-norm") ? "conv3_bn" : "conv3";
-      case "resnet" -> "stage2_block" + settings.getInt("blocks-per-stage") + "_out";
+      case "resnet" -> "stage" + settings.getIntList("widths").size() + "_block"
+          + settings.getInt("blocks-per-stage") + "_out";
       default -> throw new IllegalArgumentException("unknown deep model '" + name + "'");
     };
   }
@@ -107,25 +108,31 @@ public final class Architectures {
   /**
    * The seed's ResNet: Conv 3x3 ReLU (valid), max-pool, then stages of residual blocks separated by
    * max-pools, global average pooling, Dense softmax. A block is Conv 3x3 same ReLU, BatchNorm,
-   * Conv 3x3 same, BatchNorm, plus the block's input, ReLU. The seed has width 32, two stages, one
-   * block per stage (38,154 parameters, BatchNorm's running statistics included).
+   * Conv 3x3 same, BatchNorm, plus the block's input, ReLU; where a block changes the channel count
+   * its input passes through a 1x1 convolution and BatchNorm first (ResNet's projection shortcut).
+   * {@code widths} are the channels of each stage (the stem has the first stage's). The seed has
+   * widths [32, 32] and one block per stage (38,154 parameters, BatchNorm's running statistics
+   * included).
    */
   private static DeepNetwork resnet(Config settings, ImageShape shape, long seed) {
-    int width = settings.getInt("width");
+    List<Integer> widths = settings.getIntList("widths");
     int blocks = settings.getInt("blocks-per-stage");
     ComputationGraphConfiguration.GraphBuilder graph = base(settings, seed).graphBuilder()
         .addInputs("input")
         .setInputTypes(InputType.convolutional(shape.rows(), shape.cols(), 1))
-        .addLayer("stem", conv("stem", width, Activation.RELU, ConvolutionMode.Truncate), "input")
+        .addLayer("stem", conv("stem", widths.get(0), Activation.RELU, ConvolutionMode.Truncate), "input")
         .addLayer("pool1", pool("pool1"), "stem");
     String in = "pool1";
-    for (int stage = 1; stage <= 2; stage++) {
+    int channels = widths.get(0);
+    for (int stage = 1; stage <= widths.size(); stage++) {
       if (stage > 1) {
         graph.addLayer("pool" + stage, pool("pool" + stage), in);
         in = "pool" + stage;
       }
+      int width = widths.get(stage - 1);
       for (int block = 1; block <= blocks; block++) {
-        in = residualBlock(graph, "stage" + stage + "_block" + block, width, in);
+        in = residualBlock(graph, "stage" + stage + "_block" + block, channels, width, in);
+        channels = width;
       }
     }
     graph.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), in)
@@ -137,13 +144,20 @@ public final class Architectures {
   }
 
   private static String residualBlock(ComputationGraphConfiguration.GraphBuilder graph, String name,
-      int width, String in) {
+      int channelsIn, int width, String in) {
+    String shortcut = in;
+    if (channelsIn != width) {
+      shortcut = name + "_proj_bn";
+      graph.addLayer(name + "_proj", new ConvolutionLayer.Builder(1, 1).name(name + "_proj").nOut(width)
+              .activation(Activation.IDENTITY).build(), in)
+          .addLayer(shortcut, new BatchNormalization.Builder().build(), name + "_proj");
+    }
     graph.addLayer(name + "_conv1", conv(name + "_conv1", width, Activation.RELU, ConvolutionMode.Same), in)
         .addLayer(name + "_bn1", new BatchNormalization.Builder().build(), name + "_conv1")
         .addLayer(name + "_conv2", conv(name + "_conv2", width, Activation.IDENTITY, ConvolutionMode.Same),
             name + "_bn1")
         .addLayer(name + "_bn2", new BatchNormalization.Builder().build(), name + "_conv2")
-        .addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "_bn2", in)
+        .addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "_bn2", shortcut)
         .addLayer(name + "_out", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_add");
     return name + "_out";
   }

@@ -28,6 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Distributed inference with a DL4J network: the model is broadcast once, each partition restores
  * it and scores its images in batches, and the rows come back in the predictions contract
  * ({@code id}, {@code label} where the input has it, {@code prediction}, {@code probabilities}).
+ * With {@code flipAveraged} the probabilities are the mean of the network's on the image and on
+ * its mirror image (test-time augmentation for networks trained with flips).
  */
 public final class DeepInference {
 
@@ -35,7 +37,7 @@ public final class DeepInference {
 
   /** Scores {@code images} (columns {@code id}, {@code image}, optionally {@code label}). */
   public static Dataset<Row> predict(DeepNetwork network, Dataset<Row> images, ImageShape shape,
-      int batchSize, int threads) {
+      boolean flipAveraged, int batchSize, int threads) {
     boolean labelled = Arrays.asList(images.columns()).contains(ParquetLayout.LABEL);
     StructType schema = new StructType().add(ParquetLayout.ID, DataTypes.LongType, false);
     if (labelled) {
@@ -46,7 +48,7 @@ public final class DeepInference {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(images.sparkSession().sparkContext());
     Broadcast<byte[]> model = sc.broadcast(network.toBytes(false));
     return images.mapPartitions(
-        new ScorePartition(model, network.kind(), shape, batchSize, threads, labelled), Encoders.row(schema));
+        new ScorePartition(model, network.kind(), shape, flipAveraged, batchSize, threads, labelled), Encoders.row(schema));
   }
 
   /** Accuracy and mean cross-entropy of labelled predictions. */
@@ -64,15 +66,17 @@ public final class DeepInference {
     private final Broadcast<byte[]> model;
     private final DeepNetwork.Kind kind;
     private final ImageShape shape;
+    private final boolean flipAveraged;
     private final int batchSize;
     private final int threads;
     private final boolean labelled;
 
-    ScorePartition(Broadcast<byte[]> model, DeepNetwork.Kind kind, ImageShape shape, int batchSize,
-        int threads, boolean labelled) {
+    ScorePartition(Broadcast<byte[]> model, DeepNetwork.Kind kind, ImageShape shape, boolean flipAveraged,
+        int batchSize, int threads, boolean labelled) {
       this.model = model;
       this.kind = kind;
       this.shape = shape;
+      this.flipAveraged = flipAveraged;
       this.batchSize = batchSize;
       this.threads = threads;
       this.labelled = labelled;
@@ -107,9 +111,13 @@ public final class DeepInference {
             batch.add(row);
             images.add(row.getAs(ParquetLayout.IMAGE));
           }
-          INDArray features = Nd4j.create(MinibatchBuilder.scaled(images, shape.pixels()),
-              new long[] {images.size(), 1, shape.rows(), shape.cols()}, 'c');
-          double[][] probabilities = network.output(features).toDoubleMatrix();
+          float[] pixels = MinibatchBuilder.scaled(images, shape.pixels());
+          INDArray output = network.output(features(pixels, images.size()));
+          if (flipAveraged) {
+            output = output.add(network.output(features(MinibatchBuilder.mirrored(pixels, shape), images.size())))
+                .muli(0.5);
+          }
+          double[][] probabilities = output.toDoubleMatrix();
           for (int i = batch.size() - 1; i >= 0; i--) {
             Row row = batch.get(i);
             Object[] out = new Object[labelled ? 4 : 3];
@@ -124,6 +132,10 @@ public final class DeepInference {
           }
         }
       };
+    }
+
+    private INDArray features(float[] pixels, int images) {
+      return Nd4j.create(pixels, new long[] {images, 1, shape.rows(), shape.cols()}, 'c');
     }
 
     private static int argmax(double[] values) {

@@ -114,7 +114,8 @@ public final class DeepTrainer {
           minibatches.unpersist(false);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        DeepInference.Quality validation = DeepInference.quality(predict(network, data.validation(), shape, workers));
+        DeepInference.Quality validation = DeepInference.quality(
+            predict(network, data.validation(), shape, workers, settings));
         history = history.plus(new TrainingHistory.Epoch(epoch, loss.mean(), validation.accuracy(),
             validation.loss(), seconds, trainImages / seconds, learningRate.valueAt(0, epoch - 1)));
         boolean improved = history.best().epoch() == epoch;
@@ -155,12 +156,13 @@ public final class DeepTrainer {
   /** Saves the best network, writes its test predictions, metrics and the history. */
   private ModelMetrics finish(String name, TrainingData data, ImageShape shape, Workers workers,
       DeepNetwork best, TrainingHistory history, Config settings) {
-    SavedDeepModel.save(best, new SavedDeepModel(name, best.kind(), shape, Architectures.gradCamLayer(name, settings)), run.model(name), resume, hadoop());
+    SavedDeepModel.save(best, new SavedDeepModel(name, best.kind(), shape, Architectures.gradCamLayer(name, settings),
+        settings.getBoolean("test-time-flip")), run.model(name), resume, hadoop());
     history.write(run.history(name), hadoop());
 
     long start = System.nanoTime();
     Path predictions = run.predictions(name);
-    ParquetOutput.write(predict(best, data.test(), shape, workers), predictions.toString(), resume);
+    ParquetOutput.write(predict(best, data.test(), shape, workers, settings), predictions.toString(), resume);
     double inferenceSeconds = (System.nanoTime() - start) / 1e9;
     Dataset<Row> written = spark.read().parquet(predictions.toString());
     long images = written.count();
@@ -183,9 +185,10 @@ public final class DeepTrainer {
     return metrics;
   }
 
-  private Dataset<Row> predict(DeepNetwork network, Dataset<Row> images, ImageShape shape, Workers workers) {
-    return DeepInference.predict(network, images, shape, config.config().getInt("deep.inference-batch-size"),
-        workers.threads());
+  private Dataset<Row> predict(DeepNetwork network, Dataset<Row> images, ImageShape shape, Workers workers,
+      Config settings) {
+    return DeepInference.predict(network, images, shape, settings.getBoolean("test-time-flip"),
+        config.config().getInt("deep.inference-batch-size"), workers.threads());
   }
 
   private Configuration hadoop() {

@@ -48,6 +48,18 @@ public record MinibatchBuilder(ImageShape shape, Augmentation augmentation, doub
     return features;
   }
 
+  /** {@code scaled} images (as from {@link #scaled}) mirrored left to right. */
+  public static float[] mirrored(float[] scaled, ImageShape shape) {
+    float[] out = new float[scaled.length];
+    int cols = shape.cols();
+    for (int row = 0; row < scaled.length / cols; row++) {
+      for (int c = 0; c < cols; c++) {
+        out[row * cols + c] = scaled[row * cols + cols - 1 - c];
+      }
+    }
+    return out;
+  }
+
   private static void scale(byte[] image, float[] out, int offset) {
     for (int p = 0; p < image.length; p++) {
       out[offset + p] = (image[p] & 0xFF) / 255f;

@@ -6,13 +6,18 @@ import io.fmnist.fs.HadoopFiles;
 import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 /**
  * A trained deep model as saved in {@code models/<name>/}: {@code dl4j-model.zip} (DL4J's
  * ModelSerializer format, without updater state) and {@code model.json} (architecture, network
- * kind, image shape, and the layer Grad-CAM explains), written through the Hadoop FileSystem API, aside first.
+ * kind, image shape, the layer Grad-CAM explains, and whether predictions average the image's and
+ * its mirror image's: {@code deep.<name>.test-time-flip}), written through the Hadoop FileSystem
+ * API, aside first.
  */
-public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageShape shape, String gradCamLayer) {
+public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageShape shape, String gradCamLayer,
+    boolean testTimeFlip) {
 
   static final String NETWORK = "dl4j-model.zip";
   static final String DESCRIPTION = "model.json";
@@ -40,6 +45,11 @@ public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageSh
     } catch (UncheckedIOException e) {
       throw new BadInputException(path.toString(), "not a deep model description (" + e.getMessage() + ")", e);
     }
+  }
+
+  /** Scores {@code images} with the network saved in {@code dir}, as it was scored in training. */
+  public Dataset<Row> predict(String dir, Dataset<Row> images, int batchSize, int threads, Configuration conf) {
+    return DeepInference.predict(load(dir, conf), images, shape, testTimeFlip, batchSize, threads);
   }
 
   /** The network saved in {@code dir}. */

@@ -19,6 +19,7 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.nd4j.linalg.factory.Nd4j;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -73,17 +74,25 @@ class DeepTrainerTest {
         Architectures.create("resnet", seed.config().getConfig("deep.resnet"), shape, 1).numParams());
   }
 
+  @Test
+  void widerSecondStageAddsAProjectionShortcut() {
+    ImageShape shape = new ImageShape(28, 28, 10);
+    var settings = AppConfig.load("conf/seed.conf", List.of("deep.resnet.widths=[32, 64]"), hadoop)
+        .config().getConfig("deep.resnet");
+    // stem 320 + stage 1 (32 -> 32) 18,752 + stage 2 (32 -> 64: 1x1 projection 2,112 and its
+    // BatchNorm 256, convolutions 18,496 + 36,928, BatchNorms 512) 58,304 + output 650.
+    assertEquals(78_026, Architectures.create("resnet", settings, shape, 1).numParams());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"cnn", "resnet"})
   void savedModelLoadsBackAndPredictsTheSame(String model) {
     String dir = run.model(model).toString();
     SavedDeepModel saved = SavedDeepModel.describe(dir, hadoop);
     assertEquals(new ImageShape(28, 28, 10), saved.shape());
-    DeepNetwork loaded = saved.load(dir, hadoop);
     // Another inference batch size than the run's: oneDNN may sum in another order, so probabilities
     // agree to float precision rather than bit for bit.
-    List<Row> again = DeepInference.predict(loaded, data.test(), saved.shape(), 100, 1)
-        .orderBy("id").collectAsList();
+    List<Row> again = saved.predict(dir, data.test(), 100, 1, hadoop).orderBy("id").collectAsList();
     List<Row> written = spark.read().parquet(run.predictions(model).toString()).orderBy("id").collectAsList();
     assertEquals(1000, written.size());
     assertEquals(1000, again.size());
@@ -99,6 +108,33 @@ class DeepTrainerTest {
       }
       assertEquals(1.0, java.util.Arrays.stream(p).sum(), 1e-5);
     }
+  }
+
+  @Test
+  void flipAveragedPredictionsAreTheMeanOverTheImageAndItsMirror() {
+    String dir = run.model("resnet").toString();
+    SavedDeepModel saved = SavedDeepModel.describe(dir, hadoop);
+    assertTrue(saved.testTimeFlip(), "conf/default.conf turns test-time flips on");
+    DeepNetwork network = saved.load(dir, hadoop);
+    List<Row> rows = data.test().orderBy("id").limit(50).collectAsList();
+    float[] pixels = MinibatchBuilder.scaled(rows.stream().map(r -> r.<byte[]>getAs("image")).toList(), 784);
+    long[] nchw = {rows.size(), 1, 28, 28};
+    double[][] plain = network.output(Nd4j.create(pixels, nchw, 'c')).toDoubleMatrix();
+    double[][] mirror = network.output(Nd4j.create(MinibatchBuilder.mirrored(pixels, saved.shape()), nchw, 'c'))
+        .toDoubleMatrix();
+    List<Row> averaged = saved.predict(dir, data.test().orderBy("id").limit(50), 256, 1, hadoop)
+        .orderBy("id").collectAsList();
+    double largestDifference = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      assertEquals(rows.get(i).<Long>getAs("id"), averaged.get(i).<Long>getAs("id"));
+      double[] p = probabilities(averaged.get(i));
+      for (int c = 0; c < p.length; c++) {
+        assertEquals((plain[i][c] + mirror[i][c]) / 2, p[c], 1e-5, "image " + i + " class " + c);
+        largestDifference = Math.max(largestDifference, Math.abs(plain[i][c] - mirror[i][c]));
+      }
+    }
+    // The mirror image really is another input: a no-op "mirror" would make both passes equal.
+    assertTrue(largestDifference > 0.01, "largest difference " + largestDifference);
   }
 
   private static double[] probabilities(Row row) {

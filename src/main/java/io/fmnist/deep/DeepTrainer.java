@@ -149,7 +149,7 @@ public final class DeepTrainer {
         .storageLevel(StorageLevel.MEMORY_ONLY())
         .saveUpdater(true)
         .rngSeed(config.seed() + epoch)
-        .trainingHooks(loss)
+        .trainingHooks(loss, new EpochClock(epoch - 1))
         .build();
   }
 

@@ -10,8 +10,10 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 /**
  * Tells the network on a Spark worker which epoch it is training, before every minibatch update,
  * so that the learning-rate schedule (an epoch schedule) advances. DL4J's parameter averaging
- * builds each worker's network from a clone of the driver's configuration, and that clone drops
- * the epoch count: without this hook every epoch trains at epoch 0's rate.
+ * builds each worker's network from a clone of the driver's configuration, and
+ * {@code ComputationGraphConfiguration.clone()} drops the epoch count: without this hook every
+ * ResNet epoch trains at epoch 0's rate. ({@code MultiLayerConfiguration.clone()} keeps it; the
+ * hook sets it for both kinds so that neither depends on that.)
  */
 final class EpochClock implements TrainingHook {
 

@@ -90,6 +90,7 @@ class DeepTrainerTest {
     String dir = run.model(model).toString();
     SavedDeepModel saved = SavedDeepModel.describe(dir, hadoop);
     assertEquals(new ImageShape(28, 28, 10), saved.shape());
+    assertEquals(config.config().getBoolean("deep." + model + ".test-time-flip"), saved.testTimeFlip());
     // Another inference batch size than the run's: oneDNN may sum in another order, so probabilities
     // agree to float precision rather than bit for bit.
     List<Row> again = saved.predict(dir, data.test(), 100, 1, hadoop).orderBy("id").collectAsList();
@@ -114,7 +115,6 @@ class DeepTrainerTest {
   void flipAveragedPredictionsAreTheMeanOverTheImageAndItsMirror() {
     String dir = run.model("resnet").toString();
     SavedDeepModel saved = SavedDeepModel.describe(dir, hadoop);
-    assertTrue(saved.testTimeFlip(), "conf/default.conf turns test-time flips on");
     DeepNetwork network = saved.load(dir, hadoop);
     List<Row> rows = data.test().orderBy("id").limit(50).collectAsList();
     float[] pixels = MinibatchBuilder.scaled(rows.stream().map(r -> r.<byte[]>getAs("image")).toList(), 784);
@@ -122,8 +122,8 @@ class DeepTrainerTest {
     double[][] plain = network.output(Nd4j.create(pixels, nchw, 'c')).toDoubleMatrix();
     double[][] mirror = network.output(Nd4j.create(MinibatchBuilder.mirrored(pixels, saved.shape()), nchw, 'c'))
         .toDoubleMatrix();
-    List<Row> averaged = saved.predict(dir, data.test().orderBy("id").limit(50), 256, 1, hadoop)
-        .orderBy("id").collectAsList();
+    List<Row> averaged = DeepInference.predict(network, data.test().orderBy("id").limit(50), saved.shape(),
+        true, 256, 1).orderBy("id").collectAsList();
     double largestDifference = 0;
     for (int i = 0; i < rows.size(); i++) {
       assertEquals(rows.get(i).<Long>getAs("id"), averaged.get(i).<Long>getAs("id"));

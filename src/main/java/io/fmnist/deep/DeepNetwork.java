@@ -70,9 +70,6 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
   /** Starts training on Spark with {@code master}; the returned trainer updates this network in place. */
   SparkTrainer onSpark(JavaSparkContext sc, TrainingMaster<?, ?> master);
 
-  /** Completed epochs, which drive the per-epoch learning-rate schedule. */
-  int epochCount();
-
   default long numParams() {
     return model().numParams();
   }
@@ -143,11 +140,6 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
       SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, network, master);
       return spark::fit;
     }
-
-    @Override
-    public int epochCount() {
-      return network.getLayerWiseConfigurations().getEpochCount();
-    }
   }
 
   record Graph(ComputationGraph network) implements DeepNetwork {
@@ -200,11 +192,6 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
     public SparkTrainer onSpark(JavaSparkContext sc, TrainingMaster<?, ?> master) {
       SparkComputationGraph spark = new SparkComputationGraph(sc, network, master);
       return spark::fit;
-    }
-
-    @Override
-    public int epochCount() {
-      return network.getConfiguration().getEpochCount();
     }
   }
 }

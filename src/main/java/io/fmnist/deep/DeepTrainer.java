@@ -140,7 +140,8 @@ public final class DeepTrainer {
    */
   private ParameterAveragingTrainingMaster trainingMaster(Config deep, int batch, Workers workers, int epoch,
       EpochLoss loss) {
-    return new ParameterAveragingTrainingMaster.Builder(workers.count(), batch)
+    ParameterAveragingTrainingMaster.Builder builder =
+        new ParameterAveragingTrainingMaster.Builder(workers.count(), batch)
         .batchSizePerWorker(batch)
         .averagingFrequency(deep.getInt("averaging-frequency"))
         .workerPrefetchNumBatches(deep.getInt("prefetch-batches"))
@@ -148,9 +149,8 @@ public final class DeepTrainer {
         .repartionData(Repartition.NumPartitionsWorkersDiffers)
         .storageLevel(StorageLevel.MEMORY_ONLY())
         .saveUpdater(true)
-        .rngSeed(config.seed() + epoch)
-        .trainingHooks(loss, new EpochClock(epoch - 1))
-        .build();
+        .rngSeed(config.seed() + epoch);
+    return new ClockedParameterAveraging(builder, epoch - 1, loss);
   }
 
   /** Saves the best network, writes its test predictions, metrics and the history. */

@@ -48,7 +48,8 @@ public final class DeepInference {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(images.sparkSession().sparkContext());
     Broadcast<byte[]> model = sc.broadcast(network.toBytes(false));
     return images.mapPartitions(
-        new ScorePartition(model, network.kind(), shape, flipAveraged, batchSize, threads, labelled), Encoders.row(schema));
+        new ScorePartition(model, network.kind(), shape, flipAveraged, batchSize, threads, labelled),
+        Encoders.row(schema));
   }
 
   /** Accuracy and mean cross-entropy of labelled predictions. */
@@ -114,8 +115,8 @@ public final class DeepInference {
           float[] pixels = MinibatchBuilder.scaled(images, shape.pixels());
           INDArray output = network.output(features(pixels, images.size()));
           if (flipAveraged) {
-            output = output.add(network.output(features(MinibatchBuilder.mirrored(pixels, shape), images.size())))
-                .muli(0.5);
+            INDArray mirrored = features(MinibatchBuilder.mirrored(pixels, shape), images.size());
+            output = output.add(network.output(mirrored)).muli(0.5);
           }
           double[][] probabilities = output.toDoubleMatrix();
           for (int i = batch.size() - 1; i >= 0; i--) {

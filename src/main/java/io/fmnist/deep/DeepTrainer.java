@@ -156,8 +156,9 @@ public final class DeepTrainer {
   /** Saves the best network, writes its test predictions, metrics and the history. */
   private ModelMetrics finish(String name, TrainingData data, ImageShape shape, Workers workers,
       DeepNetwork best, TrainingHistory history, Config settings) {
-    SavedDeepModel.save(best, new SavedDeepModel(name, best.kind(), shape, Architectures.gradCamLayer(name, settings),
-        settings.getBoolean("test-time-flip")), run.model(name), resume, hadoop());
+    SavedDeepModel description = new SavedDeepModel(name, best.kind(), shape,
+        Architectures.gradCamLayer(name, settings), settings.getBoolean("test-time-flip"));
+    SavedDeepModel.save(best, description, run.model(name), resume, hadoop());
     history.write(run.history(name), hadoop());
 
     long start = System.nanoTime();

@@ -11,6 +11,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -42,6 +45,26 @@ public final class FashionMnist {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The first {@code count} training images, 784 row-major bytes each. */
+  public static List<byte[]> trainImages(int count) {
+    byte[] idx = decompressed(TRAIN_IMAGES);
+    List<byte[]> images = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      images.add(Arrays.copyOfRange(idx, 16 + i * 784, 16 + (i + 1) * 784));
+    }
+    return images;
+  }
+
+  /** The first {@code count} training labels. */
+  public static int[] trainLabels(int count) {
+    byte[] idx = decompressed(TRAIN_LABELS);
+    int[] labels = new int[count];
+    for (int i = 0; i < count; i++) {
+      labels[i] = idx[8 + i];
+    }
+    return labels;
   }
 
   /**

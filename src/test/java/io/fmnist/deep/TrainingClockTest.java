@@ -3,6 +3,7 @@ package io.fmnist.deep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import com.typesafe.config.Config;
 import io.fmnist.config.AppConfig;
 import io.fmnist.data.FashionMnist;
 import io.fmnist.data.Ingest;
@@ -11,15 +12,15 @@ import io.fmnist.data.TrainingData;
 import io.fmnist.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -74,17 +75,10 @@ class TrainingClockTest {
   void oneWorkersAveragingRoundsTrainAsOneProcessDoes() {
     NativeRuntime.configure(1);
     ImageShape shape = new ImageShape(28, 28, 10);
-    byte[] idx = FashionMnist.decompressed(FashionMnist.TRAIN_IMAGES);
-    byte[] idxLabels = FashionMnist.decompressed(FashionMnist.TRAIN_LABELS);
     int count = 2 * ROUND * BATCH;
-    List<byte[]> images = new ArrayList<>();
-    int[] labels = new int[count];
-    int[] order = new int[count];
-    for (int i = 0; i < count; i++) {
-      images.add(Arrays.copyOfRange(idx, 16 + i * shape.pixels(), 16 + (i + 1) * shape.pixels()));
-      labels[i] = idxLabels[8 + i];
-      order[i] = i;
-    }
+    List<byte[]> images = FashionMnist.trainImages(count);
+    int[] labels = FashionMnist.trainLabels(count);
+    int[] order = IntStream.range(0, count).toArray();
     MinibatchBuilder builder = new MinibatchBuilder(shape, Augmentation.NONE, 0);
     List<DataSet> minibatches = new ArrayList<>();
     for (int from = 0; from < count; from += BATCH) {
@@ -92,14 +86,15 @@ class TrainingClockTest {
     }
     // The seed ResNet: Adam at a constant 1e-3, BatchNorm, no dropout, so one worker fitting the
     // minibatches in order computes what one process does, provided Adam's count carries on.
-    com.typesafe.config.Config settings = config(List.of(), "deep.patience=0").config().getConfig("deep.resnet");
+    Config settings = config(List.of(), "deep.patience=0").config().getConfig("deep.resnet");
     DeepNetwork alone = Architectures.create("resnet", settings, shape, 7);
     DeepNetwork averaged = Architectures.create("resnet", settings, shape, 7);
     INDArray initial = alone.model().params().dup();
     minibatches.forEach(alone::fit);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     for (int round = 0; round < 2; round++) {
-      ParameterAveragingTrainingMaster.Builder oneWorker = new ParameterAveragingTrainingMaster.Builder(1, BATCH)
+      ParameterAveragingTrainingMaster.Builder oneWorker =
+          new ParameterAveragingTrainingMaster.Builder(1, BATCH)
           .batchSizePerWorker(BATCH)
           .averagingFrequency(ROUND)
           .rddTrainingApproach(RDDTrainingApproach.Direct)
@@ -117,7 +112,7 @@ class TrainingClockTest {
   }
 
   private AppConfig config(List<String> sets, String patience) {
-    List<String> all = new java.util.ArrayList<>(sets);
+    List<String> all = new ArrayList<>(sets);
     all.add(patience);
     return AppConfig.load("conf/seed.conf", all, hadoop);
   }

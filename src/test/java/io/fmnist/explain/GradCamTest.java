@@ -11,7 +11,6 @@ import io.fmnist.deep.DeepNetwork;
 import io.fmnist.deep.ImageShape;
 import io.fmnist.deep.MinibatchBuilder;
 import io.fmnist.deep.NativeRuntime;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -33,18 +32,12 @@ class GradCamTest {
 
   private static final ImageShape SHAPE = new ImageShape(28, 28, 10);
   private static final int TRAIN = 2000;
-  private final List<byte[]> images = new ArrayList<>();
-  private final int[] labels = new int[TRAIN + 8];
+  private final List<byte[]> images = FashionMnist.trainImages(TRAIN + 8);
+  private final int[] labels = FashionMnist.trainLabels(TRAIN + 8);
   private final Map<String, DeepNetwork> trained = new HashMap<>();
 
   GradCamTest() {
     NativeRuntime.configure(Runtime.getRuntime().availableProcessors());
-    byte[] idx = FashionMnist.decompressed(FashionMnist.TRAIN_IMAGES);
-    byte[] idxLabels = FashionMnist.decompressed(FashionMnist.TRAIN_LABELS);
-    for (int i = 0; i < TRAIN + 8; i++) {
-      images.add(Arrays.copyOfRange(idx, 16 + i * 784, 16 + (i + 1) * 784));
-      labels[i] = idxLabels[8 + i];
-    }
   }
 
   /** {@code name} after one epoch over the 2,000 images, trained once per class. */

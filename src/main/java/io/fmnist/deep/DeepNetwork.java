@@ -7,16 +7,11 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.TrainingMaster;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -64,11 +59,22 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
   /** The layers after the one named {@code layer}, in order (for a graph, they must form a chain). */
   List<Layer> layersAfter(String layer);
 
-  /** One update on one minibatch in this process (the single-process reference; tests). */
+  /** One update on one minibatch (on a Spark worker, or in one process for the reference and tests). */
   void fit(DataSet minibatch);
 
-  /** Starts training on Spark with {@code master}; the returned trainer updates this network in place. */
-  SparkTrainer onSpark(JavaSparkContext sc, TrainingMaster<?, ?> master);
+  /** The loss of the last minibatch fitted. */
+  default double score() {
+    return model().score();
+  }
+
+  /** The updater's state (Adam's moments) as one flat view, which parameter averaging averages. */
+  INDArray updaterState();
+
+  /** The epoch DL4J's learning-rate schedules read, counted from 0; saved with the network. */
+  void setEpoch(int epoch);
+
+  /** Minibatch updates so far (Adam's bias correction counts them); saved with the network. */
+  int iterationCount();
 
   default long numParams() {
     return model().numParams();
@@ -88,11 +94,6 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
   /** An independent copy (parameters, updater state, epoch count). */
   default DeepNetwork copy() {
     return fromBytes(kind(), toBytes(true), true);
-  }
-
-  /** One epoch of distributed training over an RDD of minibatches. */
-  interface SparkTrainer {
-    void fit(JavaRDD<DataSet> minibatches);
   }
 
   record Sequential(MultiLayerNetwork network) implements DeepNetwork {
@@ -136,9 +137,18 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
     }
 
     @Override
-    public SparkTrainer onSpark(JavaSparkContext sc, TrainingMaster<?, ?> master) {
-      SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, network, master);
-      return spark::fit;
+    public INDArray updaterState() {
+      return network.getUpdater().getStateViewArray();
+    }
+
+    @Override
+    public void setEpoch(int epoch) {
+      network.getLayerWiseConfigurations().setEpochCount(epoch);
+    }
+
+    @Override
+    public int iterationCount() {
+      return network.getLayerWiseConfigurations().getIterationCount();
     }
   }
 
@@ -189,9 +199,18 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
     }
 
     @Override
-    public SparkTrainer onSpark(JavaSparkContext sc, TrainingMaster<?, ?> master) {
-      SparkComputationGraph spark = new SparkComputationGraph(sc, network, master);
-      return spark::fit;
+    public INDArray updaterState() {
+      return network.getUpdater().getStateViewArray();
+    }
+
+    @Override
+    public void setEpoch(int epoch) {
+      network.getConfiguration().setEpochCount(epoch);
+    }
+
+    @Override
+    public int iterationCount() {
+      return network.getConfiguration().getIterationCount();
     }
   }
 }

@@ -12,23 +12,17 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
-import org.deeplearning4j.spark.api.Repartition;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains one DL4J network of {@link Architectures} into a run with DL4J's parameter averaging
- * across the Spark workers (local threads in local mode, executor cores on a cluster). After every
+ * Trains one DL4J network of {@link Architectures} into a run by synchronous parameter averaging
+ * across the Spark workers ({@link SynchronousAveraging}: local threads in local mode, executor
+ * cores on a cluster). After every
  * epoch: validation accuracy and loss on the seeded validation split, a progress line, a
  * checkpoint; early stopping on the validation accuracy. The best epoch's network is saved under
  * {@code models/<name>/}, its test predictions and metrics as for the MLlib models, and the epochs
@@ -80,77 +74,49 @@ public final class DeepTrainer {
     }
     LOG.info("{}: {} parameters", name, network.numParams());
 
-    Dataset<Row> trainRows = data.train().select(ParquetLayout.LABEL, ParquetLayout.IMAGE)
-        .repartition(workers.count()).persist(StorageLevel.MEMORY_ONLY());
-    long trainImages = trainRows.count();
     int batch = settings.getInt("batch-size-per-worker");
     int averaging = deep.getInt("averaging-frequency");
-    int rounds = (int) Math.max(1, Math.ceil((double) trainImages / batch) / ((long) workers.count() * averaging));
     MinibatchBuilder builder = new MinibatchBuilder(shape, Augmentation.from(settings),
         settings.getDouble("label-smoothing"));
     ISchedule learningRate = Architectures.learningRate(settings);
     int epochs = settings.getInt("epochs");
     int patience = deep.getInt("patience");
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    SynchronousAveraging averagingTrainer = new SynchronousAveraging(spark.sparkContext(),
+        data.train().select(ParquetLayout.LABEL, ParquetLayout.IMAGE), workers);
+    long trainImages = data.train().count();
     try {
       for (int epoch = history.completedEpochs() + 1; epoch <= epochs; epoch++) {
         if (history.best() != null && history.completedEpochs() - history.best().epoch() >= patience) {
           LOG.info("{}: stopping early, no better validation accuracy for {} epochs", name, patience);
           break;
         }
-        EpochLoss loss = new EpochLoss(spark.sparkContext());
-        ParameterAveragingTrainingMaster master = trainingMaster(deep, batch, workers, epoch, loss);
-        JavaRDD<DataSet> minibatches = trainRows.javaRDD()
-            .mapPartitions(new Minibatches(builder, batch, config.seed() * 7919 + epoch, workers.threads()));
         String label = String.format("%s epoch %d/%d", name, epoch, epochs);
-        TrainingProgress progress = new TrainingProgress(label, rounds, trainImages,
+        TrainingProgress progress = new TrainingProgress(label, trainImages,
             deep.getDouble("progress-interval-seconds"));
         long start = System.nanoTime();
-        spark.sparkContext().addSparkListener(progress);
-        try {
-          network.onSpark(sc, master).fit(minibatches);
-        } finally {
-          spark.sparkContext().removeSparkListener(progress);
-          minibatches.unpersist(false);
-        }
+        SynchronousAveraging.Epoch trained = averagingTrainer.fit(network, epoch - 1, builder, batch, averaging,
+            config.seed() * 7919 + epoch, progress);
         double seconds = (System.nanoTime() - start) / 1e9;
+        network = trained.network();
         DeepInference.Quality validation = DeepInference.quality(
             predict(network, data.validation(), shape, workers, settings));
-        history = history.plus(new TrainingHistory.Epoch(epoch, loss.mean(), validation.accuracy(),
-            validation.loss(), seconds, trainImages / seconds, learningRate.valueAt(0, epoch - 1)));
+        history = history.plus(new TrainingHistory.Epoch(epoch, trained.loss(), validation.accuracy(),
+            validation.loss(), seconds, trained.images() / seconds, learningRate.valueAt(0, epoch - 1)));
         boolean improved = history.best().epoch() == epoch;
         if (improved) {
           best = network.copy();
         }
         checkpoints.write(history, network, best);
-        LOG.info("{}: loss {}, validation accuracy {} (loss {}){}, {} s, {} images/s", label,
-            fmt(loss.mean()), fmt(validation.accuracy()), fmt(validation.loss()), improved ? " best" : "",
-            String.format("%.1f", seconds), Math.round(trainImages / seconds));
+        LOG.info("{}: loss {}, validation accuracy {} (loss {}){}, {} s, {} images/s ({} workers)", label,
+            fmt(trained.loss()), fmt(validation.accuracy()), fmt(validation.loss()), improved ? " best" : "",
+            String.format("%.1f", seconds), Math.round(trained.images() / seconds), trained.workers());
+        LOG.debug("{}: the slowest worker fitted minibatches for {} s and averaged for {} s", label,
+            String.format("%.1f", trained.fitSeconds()), String.format("%.1f", trained.averagingSeconds()));
       }
     } finally {
-      trainRows.unpersist(false);
+      averagingTrainer.close();
     }
     return finish(name, data, shape, workers, best, history, settings);
-  }
-
-  /**
-   * DL4J's parameter averaging for one epoch: each worker fits {@code averaging-frequency}
-   * minibatches between averagings (parameters and Adam's state); the minibatch RDD already has
-   * one partition per worker, so DL4J never reshuffles it. Seeded per epoch for a resumable order.
-   */
-  private ParameterAveragingTrainingMaster trainingMaster(Config deep, int batch, Workers workers, int epoch,
-      EpochLoss loss) {
-    ParameterAveragingTrainingMaster.Builder builder =
-        new ParameterAveragingTrainingMaster.Builder(workers.count(), batch)
-        .batchSizePerWorker(batch)
-        .averagingFrequency(deep.getInt("averaging-frequency"))
-        .workerPrefetchNumBatches(deep.getInt("prefetch-batches"))
-        .rddTrainingApproach(RDDTrainingApproach.Direct)
-        .repartionData(Repartition.NumPartitionsWorkersDiffers)
-        .storageLevel(StorageLevel.MEMORY_ONLY())
-        .saveUpdater(true)
-        .rngSeed(config.seed() + epoch);
-    return new ClockedParameterAveraging(builder, epoch - 1, loss);
   }
 
   /** Saves the best network, writes its test predictions, metrics and the history. */

@@ -6,17 +6,18 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
-import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
+import java.io.Serializable;
 import org.apache.spark.sql.Row;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * One epoch's training minibatches, built inside each partition from its Parquet rows
+ * One epoch's training minibatches, built by each worker from its partition's Parquet rows
  * ({@code label}, {@code image}): the partition's images in a fresh order per epoch and partition,
  * cut into minibatches of the worker batch size. Nothing goes through the driver.
  */
-final class Minibatches implements FlatMapFunction<Iterator<Row>, DataSet> {
+final class Minibatches implements Serializable {
+
+  private static final long serialVersionUID = 1L;
 
   private final MinibatchBuilder builder;
   private final int batchSize;
@@ -31,8 +32,11 @@ final class Minibatches implements FlatMapFunction<Iterator<Row>, DataSet> {
     this.threads = threads;
   }
 
-  @Override
-  public Iterator<DataSet> call(Iterator<Row> rows) {
+  /**
+   * The minibatches of partition {@code partition}'s rows (the partition seeds their order); also
+   * sets this thread's native thread count.
+   */
+  Iterator<DataSet> of(Iterator<Row> rows, int partition) {
     NativeRuntime.configure(threads);
     List<byte[]> images = new ArrayList<>();
     List<Integer> labelList = new ArrayList<>();
@@ -42,8 +46,7 @@ final class Minibatches implements FlatMapFunction<Iterator<Row>, DataSet> {
       images.add(row.getAs(ParquetLayout.IMAGE));
     }
     int[] labels = labelList.stream().mapToInt(Integer::intValue).toArray();
-    TaskContext task = TaskContext.get();
-    Random random = new Random(seed * 1_000_003L + (task == null ? 0 : task.partitionId()));
+    Random random = new Random(seed * 1_000_003L + partition);
     int[] order = shuffled(images.size(), random);
     return new Iterator<>() {
       private int next;

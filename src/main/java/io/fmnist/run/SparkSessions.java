@@ -19,9 +19,8 @@ public final class SparkSessions {
         .setIfMissing("spark.app.name", config.appName())
         .setIfMissing("spark.master", config.defaultMaster())
         .setIfMissing("spark.sql.shuffle.partitions", Integer.toString(config.sqlShufflePartitions()))
-        // DL4J's minibatches and parameters travel between executors and driver as ND4J arrays.
-        .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-        .setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+        // Faster than Java serialization for MLlib's shuffles (the random forest's statistics).
+        .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     return SparkSession.builder().config(conf).getOrCreate();
   }
 }

@@ -1,0 +1,236 @@
+package io.fmnist.deep;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.rpc.RpcCallContext;
+import org.apache.spark.rpc.RpcEndpointRef;
+import org.apache.spark.rpc.RpcEnv;
+import org.apache.spark.rpc.ThreadSafeRpcEndpoint;
+import org.apache.spark.util.RpcUtils;
+import org.apache.spark.util.ThreadUtils;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import scala.PartialFunction;
+import scala.concurrent.Future;
+import scala.concurrent.duration.Duration;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractPartialFunction;
+import scala.runtime.BoxedUnit;
+
+/**
+ * The averaging of {@link SynchronousAveraging}: after every round each worker sends how many
+ * minibatches it fitted and its parameters and updater state (Adam's moments; BatchNorm's running
+ * statistics are parameters in DL4J) to an endpoint on the driver, in Spark's own RPC, which
+ * answers every worker of the round with their mean once all have sent theirs.
+ *
+ * <p>Spark's {@code BarrierTaskContext.allGather} would do the same, but its tasks poll for the
+ * answer once a second (Spark 3.5), which made every round last a second; here a worker waits on
+ * the answer itself and wakes when it comes.
+ */
+final class ParameterExchange implements ThreadSafeRpcEndpoint {
+
+  private final RpcEnv rpcEnv;
+  private final String name = "fmnist-parameter-exchange-" + UUID.randomUUID();
+  /** Rounds in progress, by stage attempt: a retried stage starts afresh. */
+  private final Map<String, Round> rounds = new HashMap<>();
+  private RpcEndpointRef self;
+
+  private ParameterExchange(RpcEnv rpcEnv) {
+    this.rpcEnv = rpcEnv;
+  }
+
+  /** Starts the endpoint in the driver's RPC environment; {@link #close} stops it. */
+  static ParameterExchange start() {
+    ParameterExchange exchange = new ParameterExchange(SparkEnv.get().rpcEnv());
+    exchange.self = exchange.rpcEnv.setupEndpoint(exchange.name, exchange);
+    return exchange;
+  }
+
+  /** The worker's side: what a task needs to reach the endpoint. */
+  Client client() {
+    return new Client(name);
+  }
+
+  void close() {
+    rpcEnv.stop(self);
+  }
+
+  @Override
+  public RpcEnv rpcEnv() {
+    return rpcEnv;
+  }
+
+  @Override
+  public PartialFunction<Object, BoxedUnit> receiveAndReply(RpcCallContext context) {
+    return new AbstractPartialFunction<>() {
+      @Override
+      public boolean isDefinedAt(Object message) {
+        return message instanceof Contribution;
+      }
+
+      @Override
+      public <A1, B1> B1 applyOrElse(A1 message, scala.Function1<A1, B1> otherwise) {
+        if (!(message instanceof Contribution contribution)) {
+          return otherwise.apply(message);
+        }
+        receive(contribution, context);
+        @SuppressWarnings("unchecked")
+        B1 unit = (B1) BoxedUnit.UNIT;
+        return unit;
+      }
+    };
+  }
+
+  /** Called one message at a time (a thread-safe endpoint). */
+  private void receive(Contribution contribution, RpcCallContext context) {
+    Round round = rounds.computeIfAbsent(contribution.stageAttempt, key -> new Round(contribution.workers));
+    round.callers.add(context);
+    round.contributions.add(contribution);
+    if (round.contributions.size() < round.workers) {
+      return;
+    }
+    rounds.remove(contribution.stageAttempt);
+    float[] mean = round.mean();
+    for (RpcCallContext caller : round.callers) {
+      caller.reply(new Mean(mean));
+    }
+  }
+
+  /** One round's contributions, answered when all workers have sent theirs. */
+  private static final class Round {
+    final int workers;
+    final List<RpcCallContext> callers = new ArrayList<>();
+    final List<Contribution> contributions = new ArrayList<>();
+
+    Round(int workers) {
+      this.workers = workers;
+    }
+
+    /**
+     * The mean weighted by minibatches (a worker that ran out of data early does not pull the
+     * others back), or null when no worker fitted anything: the epoch is over.
+     */
+    float[] mean() {
+      double[] sum = null;
+      long total = 0;
+      for (Contribution c : contributions) {
+        if (c.minibatches == 0) {
+          continue;
+        }
+        if (sum == null) {
+          sum = new double[c.values.length];
+        }
+        if (c.values.length != sum.length) {
+          throw new IllegalStateException("workers sent " + c.values.length + " and " + sum.length + " values");
+        }
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += (double) c.minibatches * c.values[i];
+        }
+        total += c.minibatches;
+      }
+      if (sum == null) {
+        return null;
+      }
+      float[] mean = new float[sum.length];
+      for (int i = 0; i < sum.length; i++) {
+        mean[i] = (float) (sum[i] / total);
+      }
+      return mean;
+    }
+  }
+
+  /** What a worker sends after a round. */
+  static final class Contribution implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final String stageAttempt;
+    final int workers;
+    final int minibatches;
+    final float[] values;
+
+    Contribution(String stageAttempt, int workers, int minibatches, float[] values) {
+      this.stageAttempt = stageAttempt;
+      this.workers = workers;
+      this.minibatches = minibatches;
+      this.values = values;
+    }
+  }
+
+  /** The answer: the mean, or null when the epoch is over. */
+  static final class Mean implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final float[] values;
+
+    Mean(float[] values) {
+      this.values = values;
+    }
+  }
+
+  /** A worker's handle on the endpoint; serializable into the task. */
+  static final class Client implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String name;
+    private transient RpcEndpointRef endpoint;
+
+    Client(String name) {
+      this.name = name;
+    }
+
+    /**
+     * Sends what {@code network} looks like after {@code minibatches} updates and sets it to the
+     * workers' mean; returns false, leaving it as it is, once no worker fitted anything.
+     */
+    boolean average(int minibatches, DeepNetwork network) {
+      TaskContext task = TaskContext.get();
+      INDArray params = network.model().params();
+      INDArray state = network.updaterState();
+      float[] values = minibatches == 0 ? new float[0] : concat(params.toFloatVector(), state.toFloatVector());
+      Contribution contribution = new Contribution(task.stageId() + "." + task.stageAttemptNumber(),
+          task.numPartitions(), minibatches, values);
+      float[] mean = await(endpoint().ask(contribution, RpcUtils.INFINITE_TIMEOUT(),
+          ClassTag$.MODULE$.apply(Mean.class)), task).values;
+      if (mean == null) {
+        return false;
+      }
+      int paramCount = Math.toIntExact(params.length());
+      params.assign(Nd4j.create(Arrays.copyOfRange(mean, 0, paramCount), params.shape(), 'c'));
+      state.assign(Nd4j.create(Arrays.copyOfRange(mean, paramCount, mean.length), state.shape(), 'c'));
+      return true;
+    }
+
+    private RpcEndpointRef endpoint() {
+      if (endpoint == null) {
+        SparkEnv env = SparkEnv.get();
+        endpoint = RpcUtils.makeDriverRef(name, env.conf(), env.rpcEnv());
+      }
+      return endpoint;
+    }
+
+    /** Waits for the answer, and gives up when Spark kills the task (a failed stage is retried whole). */
+    private static Mean await(Future<Mean> answer, TaskContext task) {
+      while (true) {
+        try {
+          return ThreadUtils.awaitResult(answer, Duration.create(1, "s"));
+        } catch (Exception e) { // TimeoutException, undeclared by the Scala method
+          if (!(e instanceof TimeoutException) && !(e.getCause() instanceof TimeoutException)) {
+            throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+          }
+          task.killTaskIfInterrupted();
+        }
+      }
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+      float[] all = Arrays.copyOf(a, a.length + b.length);
+      System.arraycopy(b, 0, all, a.length, b.length);
+      return all;
+    }
+  }
+}

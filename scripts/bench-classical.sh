@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Trains the MLlib models N times on the full ingested data set and prints, per model, the median
-# training seconds, inference images/s and test accuracy over the runs (from metrics/<name>.json).
+# training seconds, test-set prediction images/s and test accuracy over the runs (from
+# metrics/<name>.json), with the machine's CPU.
 # Usage: scripts/bench-classical.sh [N] [extra train options, e.g. --conf conf/pixels.conf]
 set -euo pipefail
 
@@ -18,9 +19,11 @@ for i in $(seq "$runs"); do
   echo "run $i: $(( $(date +%s) - start )) s for the whole train command"
 done
 
-python3 - "$work" "$runs" <<'PY'
+machine=$(java -cp "$repo/target/classes" io.fmnist.run.Machine)
+python3 - "$work" "$runs" "$machine" <<'PY'
 import json, statistics, sys, pathlib
 work, runs = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+print(f"machine: {sys.argv[3]}")
 names = sorted(p.stem for p in (work / "run1" / "metrics").glob("*.json"))
 print(f"{'model':6} {'train s':>9} {'infer img/s':>12} {'accuracy':>9} {'Shirt F1':>9}  (medians of {runs})")
 for name in names:

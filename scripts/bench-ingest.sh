@@ -19,4 +19,5 @@ for i in $(seq "$runs"); do
   times+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')")
   echo "run $i: ${times[-1]} s"
 done
+echo "machine: $(java -cp "$repo/target/classes" io.fmnist.run.Machine)"
 printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "median of %d: %.2f s\n", NR, (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'

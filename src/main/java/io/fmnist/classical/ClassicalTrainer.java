@@ -13,6 +13,7 @@ import io.fmnist.run.RunDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamPair;
@@ -29,6 +31,7 @@ import org.apache.spark.ml.param.Params;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +41,14 @@ import org.slf4j.LoggerFactory;
  * PipelineModel saved under {@code models/<name>/}, its test-set predictions under
  * {@code predictions/<name>/} and their metrics in {@code metrics/<name>.json}.
  */
-public final class ClassicalTrainer {
+public final class ClassicalTrainer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClassicalTrainer.class);
 
   private final SparkSession spark;
   private final AppConfig config;
   private final RunDirectory run;
+  private final Map<String, Extracted> extracted = new HashMap<>();
 
   public ClassicalTrainer(SparkSession spark, AppConfig config, RunDirectory run) {
     this.spark = spark;
@@ -73,17 +77,19 @@ public final class ClassicalTrainer {
     Params stage = (Params) classifier.stage();
     stage.set(stage.getParam("featuresCol"), features.outputCol());
     stage.set(stage.getParam("labelCol"), ParquetLayout.LABEL);
-    List<PipelineStage> stages = new ArrayList<>(features.stages());
+    List<PipelineStage> stages = new ArrayList<>(features.fitted());
     stages.add(classifier.stage());
     Pipeline pipeline = new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
 
+    Extracted extracted = extract(features, data);
     Choice best = choose(name, pipeline,
-        SparkParams.grid(classifier.tuned(), settings.getConfig("grid"), origin + ".grid"), data);
-    save(best.model(), run.model(name));
+        SparkParams.grid(classifier.tuned(), settings.getConfig("grid"), origin + ".grid"), extracted);
+    PipelineModel whole = whole(features.extraction(), best.model(), data.train());
+    save(whole, run.model(name));
 
     long start = System.nanoTime();
     Path predictions = run.predictions(name);
-    ParquetOutput.write(Predictions.fromModelOutput(best.model().transform(data.test())),
+    ParquetOutput.write(Predictions.fromModelOutput(whole.transform(data.test())),
         predictions.toString(), false);
     double inferenceSeconds = (System.nanoTime() - start) / 1e9;
     Dataset<Row> written = spark.read().parquet(predictions.toString());
@@ -94,18 +100,68 @@ public final class ClassicalTrainer {
       chosen.put(pair.param().name(), pair.value());
     }
     ModelMetrics metrics = ModelMetrics.compute(name, written, data.manifest().classNames(),
-        new ModelMetrics.Training(best.seconds(), images / inferenceSeconds, best.validationAccuracy(), chosen));
+        new ModelMetrics.Training(extracted.seconds() + best.seconds(), images / inferenceSeconds,
+            best.validationAccuracy(), chosen));
     metrics.write(run.metrics(name), hadoop());
     LOG.info("{}: test accuracy {} (macro F1 {}), trained in {} s, {} test images/s",
-        name, fmt(metrics.accuracy()), fmt(metrics.macro().f1()), String.format("%.1f", best.seconds()),
+        name, fmt(metrics.accuracy()), fmt(metrics.macro().f1()), String.format("%.1f", metrics.trainSeconds()),
         Math.round(metrics.inferenceImagesPerSecond()));
     return metrics;
   }
 
   private record Choice(PipelineModel model, ParamMap params, double validationAccuracy, double seconds) {}
 
+  /**
+   * The extracted features of the training and validation parts, computed once and cached for
+   * every model that extracts the same ones; {@code seconds} is what computing them took here
+   * (0 when another model already had), counted in this model's training time.
+   */
+  private record Extracted(Dataset<Row> train, Dataset<Row> validation, double seconds) {}
+
+  private Extracted extract(FeatureStages features, TrainingData data) {
+    Extracted cached = extracted.get(features.extractionKey());
+    if (cached != null) {
+      return new Extracted(cached.train(), cached.validation(), 0);
+    }
+    long start = System.nanoTime();
+    PipelineModel extraction = whole(features.extraction(), null, data.train());
+    Dataset<Row> train = extraction.transform(data.train())
+        .select(ParquetLayout.LABEL, FeatureStages.EXTRACTED).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> validation = extraction.transform(data.validation())
+        .select(ParquetLayout.LABEL, FeatureStages.EXTRACTED).persist(StorageLevel.MEMORY_AND_DISK());
+    long images = train.count() + validation.count();
+    Extracted computed = new Extracted(train, validation, (System.nanoTime() - start) / 1e9);
+    LOG.info("features {} of {} training and validation images in {} s, kept for every model that uses them",
+        features.extractionKey(), images, String.format("%.1f", computed.seconds()));
+    extracted.put(features.extractionKey(), computed);
+    return computed;
+  }
+
+  /**
+   * The extraction transformers followed by {@code fitted}'s stages as one PipelineModel (what is
+   * saved and predicts from image bytes); a pipeline of transformers only fits without reading
+   * {@code schemaOf}, whose schema it checks.
+   */
+  private static PipelineModel whole(List<Transformer> extraction, PipelineModel fitted, Dataset<Row> schemaOf) {
+    List<PipelineStage> stages = new ArrayList<>(extraction);
+    if (fitted != null) {
+      stages.addAll(List.of(fitted.stages()));
+    }
+    return new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(schemaOf);
+  }
+
+  /** Releases the cached features. */
+  @Override
+  public void close() {
+    extracted.values().forEach(e -> {
+      e.train().unpersist(false);
+      e.validation().unpersist(false);
+    });
+    extracted.clear();
+  }
+
   /** Fits every grid point on the training part and keeps the best on the validation part. */
-  private Choice choose(String name, Pipeline pipeline, ParamMap[] grid, TrainingData data) {
+  private Choice choose(String name, Pipeline pipeline, ParamMap[] grid, Extracted data) {
     MulticlassClassificationEvaluator accuracy = new MulticlassClassificationEvaluator()
         .setLabelCol(ParquetLayout.LABEL).setMetricName("accuracy");
     Choice best = null;

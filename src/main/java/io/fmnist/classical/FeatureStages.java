@@ -1,34 +1,46 @@
 package io.fmnist.classical;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
 import io.fmnist.data.ImageToVector;
 import io.fmnist.errors.UsageException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.feature.PCA;
 import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.VectorAssembler;
 
 /**
- * The feature part of a classical model's pipeline, from its configuration: pixels scaled to
- * [0, 1] and/or HOG descriptors, assembled into one vector, then optionally standardised,
- * reduced by PCA and mapped by random Fourier features. Every stage saves with the pipeline.
+ * The feature part of a classical model's pipeline, from its configuration: the extraction
+ * (pixels scaled to [0, 1] and/or HOG descriptors, assembled into one vector; transformers that
+ * learn nothing, the same for every model that names the same features) and the fitted rest
+ * (optionally standardised, reduced by PCA, mapped by random Fourier features). Every stage saves
+ * with the model's pipeline.
+ *
+ * @param extraction the extracting transformers; {@code extractionKey} names what they compute
+ * @param fitted the stages after them, fitted with the classifier
  */
-record FeatureStages(List<PipelineStage> stages, String outputCol, int outputSize) {
+record FeatureStages(List<Transformer> extraction, String extractionKey, List<PipelineStage> fitted,
+    String outputCol, int outputSize) {
+
+  /** The column the extraction writes. */
+  static final String EXTRACTED = "assembled";
 
   /**
    * @param model the model's configuration ({@code features}, {@code standardize}, {@code pca},
    *     {@code fourier}); {@code hog} the shared HOG settings
    */
   static FeatureStages build(Config model, Config hog, int rows, int cols, long seed, String origin) {
+    List<Transformer> extraction = new ArrayList<>();
     List<PipelineStage> stages = new ArrayList<>();
     List<String> inputs = new ArrayList<>();
     int size = 0;
     for (String feature : model.getStringList("features")) {
       switch (feature) {
         case "pixels" -> {
-          stages.add(new ImageToVector().setSize(rows * cols));
+          extraction.add(new ImageToVector().setSize(rows * cols));
           inputs.add("pixels");
           size += rows * cols;
         }
@@ -36,7 +48,7 @@ record FeatureStages(List<PipelineStage> stages, String outputCol, int outputSiz
           for (int cell : hog.getIntList("cell-sizes")) {
             HogFeatures stage = new HogFeatures().setShape(rows, cols).setCellSize(cell)
                 .setBins(hog.getInt("bins")).setOutputCol("hog" + cell);
-            stages.add(stage);
+            extraction.add(stage);
             inputs.add(stage.getOutputCol());
             size += stage.outputSize();
           }
@@ -48,8 +60,10 @@ record FeatureStages(List<PipelineStage> stages, String outputCol, int outputSiz
     if (inputs.isEmpty()) {
       throw new UsageException(origin + ".features: name at least one of pixels, hog");
     }
-    String column = "assembled";
-    stages.add(new VectorAssembler().setInputCols(inputs.toArray(String[]::new)).setOutputCol(column));
+    String column = EXTRACTED;
+    extraction.add(new VectorAssembler().setInputCols(inputs.toArray(String[]::new)).setOutputCol(column));
+    String key = model.getStringList("features") + " " + hog.root().render(ConfigRenderOptions.concise())
+        + " " + rows + "x" + cols;
     if (model.getBoolean("standardize")) {
       stages.add(new StandardScaler().setWithMean(true).setWithStd(true).setInputCol(column).setOutputCol("standardized"));
       column = "standardized";
@@ -67,6 +81,6 @@ record FeatureStages(List<PipelineStage> stages, String outputCol, int outputSiz
       column = "fourier";
       size = fourier;
     }
-    return new FeatureStages(stages, column, size);
+    return new FeatureStages(extraction, key, stages, column, size);
   }
 }

@@ -66,26 +66,27 @@ final class ModelTraining {
   static Map<String, ModelMetrics> run(Invocation invocation, String data, List<String> models,
       RunDirectory run, RunManifest manifest, boolean resume) {
     TrainingData split = TrainingData.load(invocation.spark(), data, invocation.config());
-    ClassicalTrainer classical = new ClassicalTrainer(invocation.spark(), invocation.config(), run);
     DeepTrainer deep = new DeepTrainer(invocation.spark(), invocation.config(), run, resume);
     var hadoop = invocation.spark().sparkContext().hadoopConfiguration();
     Map<String, ModelMetrics> results = new LinkedHashMap<>();
-    for (String model : models) {
-      if (resume && HadoopFiles.exists(run.metrics(model), hadoop)) {
-        invocation.out().printf("%-6s already trained in this run%n", model);
-        results.put(model, ModelMetrics.read(run.metrics(model), hadoop));
-        continue;
+    try (ClassicalTrainer classical = new ClassicalTrainer(invocation.spark(), invocation.config(), run)) {
+      for (String model : models) {
+        if (resume && HadoopFiles.exists(run.metrics(model), hadoop)) {
+          invocation.out().printf("%-6s already trained in this run%n", model);
+          results.put(model, ModelMetrics.read(run.metrics(model), hadoop));
+          continue;
+        }
+        long start = System.nanoTime();
+        ModelMetrics metrics = DeepTrainer.models().contains(model)
+            ? deep.train(model, split) : classical.train(model, split);
+        results.put(model, metrics);
+        manifest.stage("train-" + model, (System.nanoTime() - start) / 1e9, Map.of(
+            "testAccuracy", metrics.accuracy(),
+            "validationAccuracy", metrics.validationAccuracy(),
+            "trainSeconds", metrics.trainSeconds()));
+        invocation.out().printf("%-6s test accuracy %.4f, macro F1 %.4f, trained in %.1f s%n",
+            model, metrics.accuracy(), metrics.macro().f1(), metrics.trainSeconds());
       }
-      long start = System.nanoTime();
-      ModelMetrics metrics = DeepTrainer.models().contains(model)
-          ? deep.train(model, split) : classical.train(model, split);
-      results.put(model, metrics);
-      manifest.stage("train-" + model, (System.nanoTime() - start) / 1e9, Map.of(
-          "testAccuracy", metrics.accuracy(),
-          "validationAccuracy", metrics.validationAccuracy(),
-          "trainSeconds", metrics.trainSeconds()));
-      invocation.out().printf("%-6s test accuracy %.4f, macro F1 %.4f, trained in %.1f s%n",
-          model, metrics.accuracy(), metrics.macro().f1(), metrics.trainSeconds());
     }
     return results;
   }

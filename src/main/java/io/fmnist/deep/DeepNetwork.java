@@ -23,11 +23,14 @@ import org.nd4j.linalg.dataset.DataSet;
  */
 public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.Graph {
 
+  /** The network, with this project's BatchNormalization code in its BatchNorm layers ({@link BatchNormHelper}). */
   static DeepNetwork of(MultiLayerNetwork network) {
+    BatchNormHelper.install(network);
     return new Sequential(network);
   }
 
   static DeepNetwork of(ComputationGraph network) {
+    BatchNormHelper.install(network);
     return new Graph(network);
   }
 

@@ -70,6 +70,12 @@ final class ReportMarkdown {
       String name = names.next();
       row(name, versions.get(name).asText());
     }
+    JsonNode machine = manifest.path("machine");
+    if (!machine.isMissingNode()) {
+      row("machine", String.format(Locale.ROOT, "%s, %d cores, %s", machine.path("cpu").asText(),
+          machine.path("cores").asInt(), machine.path("vectorExtensions").asText()));
+      row("MLlib BLAS", machine.path("mllibBlas").asText());
+    }
     JsonNode stages = manifest.path("stages");
     for (Iterator<String> names = stages.fieldNames(); names.hasNext(); ) {
       String name = names.next();

@@ -13,7 +13,7 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * {@code run.json}: how a run was made (command line, resolved configuration, versions, git
- * commit, input checksums) and how far it got (stages with their seconds, status). Rewritten after
+ * commit, the driver's machine: CPU, cores, MLlib's BLAS; input checksums) and how far it got (stages with their seconds, status). Rewritten after
  * each stage, so a crashed run still tells what it finished.
  */
 public final class RunManifest {
@@ -35,6 +35,13 @@ public final class RunManifest {
     root.put("started", Instant.now().toString());
     root.putPOJO("command", args);
     root.putPOJO("versions", versions);
+    Machine machine = Machine.current();
+    ObjectNode node = root.putObject("machine");
+    node.put("cpu", machine.cpu());
+    node.put("cores", machine.cores());
+    node.put("vectorExtensions", machine.vectorExtensions());
+    node.put("maxHeapMiB", machine.maxHeapBytes() >> 20);
+    node.put("mllibBlas", MllibBlas.describe());
     try {
       root.set("config", JSON.readTree(config.toJson()));
     } catch (JsonProcessingException e) {

@@ -21,6 +21,14 @@ public final class SparkSessions {
         .setIfMissing("spark.sql.shuffle.partitions", Integer.toString(config.sqlShufflePartitions()))
         // Faster than Java serialization for MLlib's shuffles (the random forest's statistics).
         .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
-    return SparkSession.builder().config(conf).getOrCreate();
+    // MLlib's BLAS in every executor (and in local mode, this JVM): see MllibBlas.
+    String plugins = conf.get("spark.plugins", "");
+    if (!plugins.contains(NativeLibrariesPlugin.class.getName())) {
+      conf.set("spark.plugins", (plugins.isEmpty() ? "" : plugins + ",") + NativeLibrariesPlugin.class.getName());
+    }
+    SparkSession session = SparkSession.builder().config(conf).getOrCreate();
+    // The driver's own MLlib work (in local mode the executor's too, chosen by the plugin already).
+    MllibBlas.configure(1);
+    return session;
   }
 }

@@ -8,9 +8,7 @@ import io.fmnist.deep.DeepNetwork;
 import io.fmnist.deep.ImageShape;
 import io.fmnist.deep.MinibatchBuilder;
 import io.fmnist.deep.NativeRuntime;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -56,10 +54,10 @@ public final class DeepReference {
         NativeRuntime.oneDnnActive(), Runtime.getRuntime().availableProcessors());
     Random random = new Random(config.seed());
     for (int epoch = 1; epoch <= epochs; epoch++) {
-      int[] order = shuffled(train.labels.length, random);
+      int[] order = shuffled(train.labels().length, random);
       long start = System.nanoTime();
       for (int from = 0; from < order.length; from += batch) {
-        network.fit(builder.build(train.images, train.labels, order, from,
+        network.fit(builder.build(train.images(), train.labels(), order, from,
             Math.min(order.length, from + batch), random));
       }
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -70,16 +68,16 @@ public final class DeepReference {
 
   private static double accuracy(DeepNetwork network, Images test, ImageShape shape) {
     int correct = 0;
-    for (int from = 0; from < test.labels.length; from += 500) {
-      List<byte[]> chunk = test.images.subList(from, Math.min(test.labels.length, from + 500));
+    for (int from = 0; from < test.labels().length; from += 500) {
+      List<byte[]> chunk = test.images().subList(from, Math.min(test.labels().length, from + 500));
       var features = Nd4j.create(MinibatchBuilder.scaled(chunk, shape.pixels()),
           new long[] {chunk.size(), 1, shape.rows(), shape.cols()}, 'c');
       int[] predicted = network.output(features).argMax(1).toIntVector();
       for (int i = 0; i < predicted.length; i++) {
-        correct += predicted[i] == test.labels[from + i] ? 1 : 0;
+        correct += predicted[i] == test.labels()[from + i] ? 1 : 0;
       }
     }
-    return (double) correct / test.labels.length;
+    return (double) correct / test.labels().length;
   }
 
   private static int[] shuffled(int n, Random random) {
@@ -89,24 +87,5 @@ public final class DeepReference {
     }
     java.util.Collections.shuffle(order, random);
     return order.stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  private record Images(List<byte[]> images, int[] labels) {
-    static Images read(IdxSplit split, int limit, Configuration conf) throws IOException {
-      int n = (int) Math.min(limit, split.count());
-      int pixels = split.rows() * split.cols();
-      List<byte[]> images = new ArrayList<>(n);
-      int[] labels = new int[n];
-      try (DataInputStream in = new DataInputStream(split.images().openRecords(0, conf));
-          InputStream labelIn = split.labels().openRecords(0, conf)) {
-        for (int i = 0; i < n; i++) {
-          byte[] image = new byte[pixels];
-          in.readFully(image);
-          images.add(image);
-          labels[i] = labelIn.read();
-        }
-      }
-      return new Images(images, labels);
-    }
   }
 }

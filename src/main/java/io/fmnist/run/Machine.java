@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,7 @@ public record Machine(String cpu, int cores, String vectorExtensions, long maxHe
     String cpu = info.containsKey("cpu family")
         ? String.format("%s (family %s, model %s)", name, info.get("cpu family"), info.get("model"))
         : name;
-    Set<String> flags = Set.of(info.getOrDefault("flags", "").split(" "));
+    Set<String> flags = new HashSet<>(Arrays.asList(info.getOrDefault("flags", "").split(" ")));
     List<String> vector = new ArrayList<>();
     for (String flag : VECTOR_FLAGS) {
       if (flags.contains(flag)) {

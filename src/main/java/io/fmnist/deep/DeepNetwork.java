@@ -7,10 +7,13 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.layers.LayerHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -81,6 +84,23 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
   default long numParams() {
     return model().numParams();
+  }
+
+  /**
+   * What runs each kind of layer: DL4J's helper by class (oneDNN's for convolutions and pooling,
+   * {@link BatchNormHelper} for BatchNorm), or ND4J's own ops where a kind has no helper (dense and
+   * output layers on OpenBLAS's gemm, activations, pooling over the whole image).
+   */
+  default Map<String, String> helpers() {
+    Layer[] layers = model() instanceof MultiLayerNetwork network ? network.getLayers()
+        : ((ComputationGraph) model()).getLayers();
+    Map<String, String> helpers = new TreeMap<>();
+    for (Layer layer : layers) {
+      LayerHelper helper = layer.getHelper();
+      helpers.merge(layer.getClass().getSimpleName(), helper == null ? "ND4J ops"
+          : helper.getClass().getSimpleName(), (a, b) -> a.equals(b) ? a : a + ", " + b);
+    }
+    return helpers;
   }
 
   /** The network as a DL4J model zip, with the updater state when training is to continue from it. */

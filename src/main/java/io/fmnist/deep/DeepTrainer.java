@@ -72,7 +72,7 @@ public final class DeepTrainer {
         LOG.info("{}: continuing after epoch {}", name, history.completedEpochs());
       }
     }
-    LOG.info("{}: {} parameters", name, network.numParams());
+    LOG.info("{}: {} parameters; layers run by {}", name, network.numParams(), network.helpers());
 
     int batch = settings.getInt("batch-size-per-worker");
     int averaging = deep.getInt("averaging-frequency");
@@ -141,6 +141,7 @@ public final class DeepTrainer {
     chosen.put("workers", workers.count());
     chosen.put("threads-per-worker", workers.threads());
     chosen.put("onednn", NativeRuntime.oneDnnActive());
+    chosen.put("layer-helpers", best.helpers());
     ModelMetrics metrics = ModelMetrics.compute(name, written, data.manifest().classNames(),
         new ModelMetrics.Training(history.trainSeconds(), images / inferenceSeconds,
             history.best().validationAccuracy(), chosen));

@@ -73,15 +73,15 @@ final class ParameterExchange implements ThreadSafeRpcEndpoint {
     return new AbstractPartialFunction<>() {
       @Override
       public boolean isDefinedAt(Object message) {
-        return message instanceof Contribution;
+        return Contribution.is(message);
       }
 
       @Override
       public <A1, B1> B1 applyOrElse(A1 message, scala.Function1<A1, B1> otherwise) {
-        if (!(message instanceof Contribution contribution)) {
+        if (!Contribution.is(message)) {
           return otherwise.apply(message);
         }
-        receive(contribution, context);
+        receive(Contribution.of((Object[]) message), context);
         @SuppressWarnings("unchecked")
         B1 unit = (B1) BoxedUnit.UNIT;
         return unit;
@@ -91,16 +91,16 @@ final class ParameterExchange implements ThreadSafeRpcEndpoint {
 
   /** Called one message at a time (a thread-safe endpoint). */
   private void receive(Contribution contribution, RpcCallContext context) {
-    Round round = rounds.computeIfAbsent(contribution.stageAttempt, key -> new Round(contribution.workers));
+    Round round = rounds.computeIfAbsent(contribution.stageAttempt(), key -> new Round(contribution.workers()));
     round.callers.add(context);
     round.contributions.add(contribution);
     if (round.contributions.size() < round.workers) {
       return;
     }
-    rounds.remove(contribution.stageAttempt);
+    rounds.remove(contribution.stageAttempt());
     float[] mean = round.mean();
     for (RpcCallContext caller : round.callers) {
-      caller.reply(new Mean(mean));
+      caller.reply(mean == null ? new float[0] : mean);
     }
   }
 
@@ -122,19 +122,19 @@ final class ParameterExchange implements ThreadSafeRpcEndpoint {
       double[] sum = null;
       long total = 0;
       for (Contribution c : contributions) {
-        if (c.minibatches == 0) {
+        if (c.minibatches() == 0) {
           continue;
         }
         if (sum == null) {
-          sum = new double[c.values.length];
+          sum = new double[c.values().length];
         }
-        if (c.values.length != sum.length) {
-          throw new IllegalStateException("workers sent " + c.values.length + " and " + sum.length + " values");
+        if (c.values().length != sum.length) {
+          throw new IllegalStateException("workers sent " + c.values().length + " and " + sum.length + " values");
         }
         for (int i = 0; i < sum.length; i++) {
-          sum[i] += (double) c.minibatches * c.values[i];
+          sum[i] += (double) c.minibatches() * c.values()[i];
         }
-        total += c.minibatches;
+        total += c.minibatches();
       }
       if (sum == null) {
         return null;
@@ -147,29 +147,23 @@ final class ParameterExchange implements ThreadSafeRpcEndpoint {
     }
   }
 
-  /** What a worker sends after a round. */
-  static final class Contribution implements Serializable {
-    private static final long serialVersionUID = 1L;
-    final String stageAttempt;
-    final int workers;
-    final int minibatches;
-    final float[] values;
+  /**
+   * What a worker sends after a round, as the message {@code Object[] {stage attempt, workers,
+   * minibatches, values}}; the answer is the mean, or no values once the epoch is over.
+   */
+  private record Contribution(String stageAttempt, int workers, int minibatches, float[] values) {
 
-    Contribution(String stageAttempt, int workers, int minibatches, float[] values) {
-      this.stageAttempt = stageAttempt;
-      this.workers = workers;
-      this.minibatches = minibatches;
-      this.values = values;
+    static boolean is(Object message) {
+      return message instanceof Object[] fields && fields.length == 4 && fields[0] instanceof String
+          && fields[3] instanceof float[];
     }
-  }
 
-  /** The answer: the mean, or null when the epoch is over. */
-  static final class Mean implements Serializable {
-    private static final long serialVersionUID = 1L;
-    final float[] values;
+    static Contribution of(Object[] fields) {
+      return new Contribution((String) fields[0], (Integer) fields[1], (Integer) fields[2], (float[]) fields[3]);
+    }
 
-    Mean(float[] values) {
-      this.values = values;
+    Object[] message() {
+      return new Object[] {stageAttempt, workers, minibatches, values};
     }
   }
 
@@ -194,9 +188,9 @@ final class ParameterExchange implements ThreadSafeRpcEndpoint {
       float[] values = minibatches == 0 ? new float[0] : concat(params.toFloatVector(), state.toFloatVector());
       Contribution contribution = new Contribution(task.stageId() + "." + task.stageAttemptNumber(),
           task.numPartitions(), minibatches, values);
-      float[] mean = await(endpoint().ask(contribution, RpcUtils.INFINITE_TIMEOUT(),
-          ClassTag$.MODULE$.apply(Mean.class)), task).values;
-      if (mean == null) {
+      float[] mean = await(endpoint().ask(contribution.message(), RpcUtils.INFINITE_TIMEOUT(),
+          ClassTag$.MODULE$.apply(float[].class)), task);
+      if (mean.length == 0) {
         return false;
       }
       int paramCount = Math.toIntExact(params.length());
@@ -214,7 +208,7 @@ final class ParameterExchange implements ThreadSafeRpcEndpoint {
     }
 
     /** Waits for the answer, and gives up when Spark kills the task (a failed stage is retried whole). */
-    private static Mean await(Future<Mean> answer, TaskContext task) {
+    private static float[] await(Future<float[]> answer, TaskContext task) {
       while (true) {
         try {
           return ThreadUtils.awaitResult(answer, Duration.create(1, "s"));

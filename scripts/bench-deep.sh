@@ -9,6 +9,8 @@
 # Prints the CPU, the median over the epochs of each, and the ratios, all measured in this one run.
 # Usage: scripts/bench-deep.sh [EPOCHS] [--set key=value ...] (passed to the Spark and DL4J runs)
 set -euo pipefail
+# Debian's python3-torch is for Debian's python3; a python3 earlier on PATH (pyenv, a venv) may lack it.
+torch_python=${FMNIST_TORCH_PYTHON:-/usr/bin/python3}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 epochs=${1:-3}
@@ -22,7 +24,7 @@ classpath="$repo/target/test-classes:$repo/target/classes:$(cat "$repo/target/lo
 cores=$(nproc)
 machine=$(java -cp "$classpath" io.fmnist.run.Machine)
 torch=no
-if python3 -c 'import torch' 2>/dev/null; then torch=yes; fi
+if "$torch_python" -c 'import torch' 2>/dev/null; then torch=yes; fi
 "$repo/scripts/fmnist" ingest --input "$repo/data/fashion-mnist" --output "$work/data" >/dev/null
 
 for model in cnn resnet; do
@@ -37,7 +39,7 @@ for model in cnn resnet; do
     | tee "$work/reference-$model.txt" | grep epoch >&2
   if [ $torch = yes ]; then
     echo "== $model: PyTorch" >&2
-    python3 "$repo/scripts/torch-reference.py" train "$repo/data/fashion-mnist" "$model" "$epochs" $batch "$cores" \
+    "$torch_python" "$repo/scripts/torch-reference.py" train "$repo/data/fashion-mnist" "$model" "$epochs" $batch "$cores" \
       | tee "$work/torch-$model.txt" >&2
   fi
 done

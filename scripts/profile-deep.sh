@@ -13,6 +13,8 @@
 # Usage: scripts/profile-deep.sh [seed|default] [STEPS]   (seed: conf/seed.conf's networks;
 #        default: the pipeline's, conf/default.conf)
 set -euo pipefail
+# Debian's python3-torch is for Debian's python3; a python3 earlier on PATH (pyenv, a venv) may lack it.
+torch_python=${FMNIST_TORCH_PYTHON:-/usr/bin/python3}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 networks=${1:-seed}
@@ -55,9 +57,9 @@ PY
   "$repo/scripts/fmnist" train --data "$work/data" --output "$work/run-$model" --models "$model" "${conf[@]}" \
     --set "deep.$model.epochs=1" --set data.train-limit=14200 --set data.test-limit=500 --verbose 2>&1 \
     | grep -E "slowest worker|epoch 1/1: loss" | sed -E 's/^[0-9:]+ [A-Z]+ +[A-Za-z]+: /    /'
-  if [ "$networks" = seed ] && python3 -c 'import torch' 2>/dev/null; then
+  if [ "$networks" = seed ] && "$torch_python" -c 'import torch' 2>/dev/null; then
     echo "  PyTorch, one thread:"
-    python3 "$repo/scripts/torch-reference.py" profile "$repo/data/fashion-mnist" "$model" "$steps" "$batch" 1 \
+    "$torch_python" "$repo/scripts/torch-reference.py" profile "$repo/data/fashion-mnist" "$model" "$steps" "$batch" 1 \
       | head -22 | sed 's/^/    /'
   fi
 done

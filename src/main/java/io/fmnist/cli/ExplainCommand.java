@@ -6,7 +6,6 @@ import io.fmnist.errors.UsageException;
 import io.fmnist.eval.Leaderboard;
 import io.fmnist.explain.GradCamGallery;
 import io.fmnist.fs.HadoopFiles;
-import io.fmnist.report.RunReport;
 import io.fmnist.run.RunDirectory;
 import java.util.List;
 import org.apache.commons.cli.Option;
@@ -34,7 +33,7 @@ final class ExplainCommand implements Command {
             .desc("the deep model to explain (default: every deep model in the run)").build())
         .addOption(Option.builder().longOpt("samples").hasArg().argName("N")
             .desc("correctly classified images per class (default: explain.correct-per-class)").build())
-        .addOption(Option.builder().longOpt("data").hasArg().argName("URI")
+        .addOption(Option.builder().longOpt(EvaluateCommand.DATA).hasArg().argName("URI")
             .desc("the ingested data set the run was trained on (default: RUN/data)").build())
         .addOption(CommonOptions.overwrite());
   }
@@ -49,12 +48,12 @@ final class ExplainCommand implements Command {
         throw new UsageException(run.model(model) + ": no deep model there to explain");
       }
     }
-    String data = invocation.has("data") ? invocation.value("data") : run.data().toString();
+    String data = invocation.has(EvaluateCommand.DATA) ? invocation.value(EvaluateCommand.DATA) : run.data().toString();
     int samples = invocation.has("samples") ? samples(invocation.value("samples")) : -1;
     explain(invocation, run, models, data, samples, invocation.has(CommonOptions.OVERWRITE));
     // A run that was evaluated already gets its report redrawn with the new figures.
     if (HadoopFiles.exists(run.leaderboard(), hadoop)) {
-      new RunReport(hadoop).write(run, Leaderboard.read(run.leaderboard(), hadoop));
+      EvaluateCommand.report(invocation, run, Leaderboard.read(run.leaderboard(), hadoop), data);
       invocation.out().println("report: " + run.reportHtml());
     }
   }

@@ -65,6 +65,9 @@ final class ModelTraining {
    */
   static Map<String, ModelMetrics> run(Invocation invocation, String data, List<String> models,
       RunDirectory run, RunManifest manifest, boolean resume) {
+    if (models.stream().anyMatch(DeepTrainer.models()::contains)) {
+      DeepTrainer.checkCluster(invocation.spark());
+    }
     TrainingData split = TrainingData.load(invocation.spark(), data, invocation.config());
     DeepTrainer deep = new DeepTrainer(invocation.spark(), invocation.config(), run, resume);
     var hadoop = invocation.spark().sparkContext().hadoopConfiguration();

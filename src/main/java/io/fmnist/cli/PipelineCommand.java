@@ -60,7 +60,7 @@ final class PipelineCommand implements Command {
       }
       // Last, so that the report shows every other stage's output, Grad-CAM figures included.
       long start = System.nanoTime();
-      Leaderboard leaderboard = EvaluateCommand.evaluate(invocation, run);
+      Leaderboard leaderboard = EvaluateCommand.evaluate(invocation, run, data.output());
       manifest.stage("evaluate", (System.nanoTime() - start) / 1e9, Map.of("best",
           leaderboard.models().get(0).model(), "leaderboard", run.leaderboardTable().toString(),
           "report", run.reportHtml().toString()));

@@ -49,6 +49,11 @@ public final class DeepTrainer {
     return Architectures.names();
   }
 
+  /** Refuses, before any model trains, a Spark application the deep training cannot run in. */
+  public static void checkCluster(SparkSession spark) {
+    SynchronousAveraging.requireBarrierMode(spark.sparkContext());
+  }
+
   /** Trains, saves, predicts and measures {@code name}; returns its test metrics. */
   public ModelMetrics train(String name, TrainingData data) {
     Config deep = config.config().getConfig("deep");

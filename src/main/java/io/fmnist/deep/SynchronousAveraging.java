@@ -57,15 +57,20 @@ final class SynchronousAveraging {
    *     threads} (native threads per worker) from {@link Workers}
    */
   SynchronousAveraging(SparkContext sc, Dataset<Row> rows, Workers workers) {
-    if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
-      throw new UsageException("deep training runs in Spark's barrier mode, which dynamic allocation does not "
-          + "support: set spark.dynamicAllocation.enabled=false (the job definitions in jobs/ do)");
-    }
+    requireBarrierMode(sc);
     this.sc = sc;
     this.rows = rows;
     this.requestedWorkers = workers.count();
     this.threads = workers.threads();
     this.exchange = ParameterExchange.start();
+  }
+
+  /** Refuses a Spark application where barrier stages cannot run, before any work. */
+  static void requireBarrierMode(SparkContext sc) {
+    if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
+      throw new UsageException("deep training runs in Spark's barrier mode, which dynamic allocation does not "
+          + "support: set spark.dynamicAllocation.enabled=false (the job definitions in jobs/ do)");
+    }
   }
 
   /**

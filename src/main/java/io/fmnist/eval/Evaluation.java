@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The evaluate stage: every model's predictions in a run become {@code metrics/<name>.json}
- * (where missing) and one {@link Leaderboard}. It reads the predictions contract only, never a
+ * (computed where missing, completed with the {@link Diagnostics} always) and one {@link Leaderboard}. It reads the predictions contract only, never a
  * model stage's code.
  */
 public final class Evaluation {
@@ -37,12 +37,16 @@ public final class Evaluation {
   private final SparkSession spark;
   private final List<String> classNames;
   private final int bootstrapSamples;
+  private final int examplesPerCell;
   private final long seed;
 
-  public Evaluation(SparkSession spark, List<String> classNames, int bootstrapSamples, long seed) {
+  /** {@code examplesPerCell}: misclassified images kept per confusion cell for the report's explorer. */
+  public Evaluation(SparkSession spark, List<String> classNames, int bootstrapSamples, int examplesPerCell,
+      long seed) {
     this.spark = spark;
     this.classNames = List.copyOf(classNames);
     this.bootstrapSamples = bootstrapSamples;
+    this.examplesPerCell = examplesPerCell;
     this.seed = seed;
   }
 
@@ -57,12 +61,17 @@ public final class Evaluation {
     List<Leaderboard.Entry> entries = new ArrayList<>();
     for (String name : names) {
       Dataset<Row> predictions = spark.read().parquet(run.predictions(name).toString());
-      ModelMetrics metrics = metrics(run, name, predictions, conf);
-      int[][] labelsAndPredictions = collect(predictions);
+      Scored scored = collect(predictions);
+      Diagnostics diagnostics = Diagnostics.of(scored.ids, scored.labelsAndPredictions[0], scored.scores,
+          scored.probabilities, examplesPerCell);
+      ModelMetrics metrics = metrics(run, name, predictions, conf).withDiagnostics(diagnostics);
+      metrics.write(run.metrics(name), conf);
+      int[][] labelsAndPredictions = scored.labelsAndPredictions;
       outcomes.add(labelsAndPredictions);
       entries.add(new Leaderboard.Entry(name, metrics.accuracy(),
           bootstrap(labelsAndPredictions, true), metrics.macro().f1(), bootstrap(labelsAndPredictions, false),
-          metrics.trainSeconds(), metrics.inferenceImagesPerSecond(), SEED_NOTEBOOK.get(name)));
+          metrics.trainSeconds(), metrics.inferenceImagesPerSecond(), SEED_NOTEBOOK.get(name),
+          diagnostics.top2Accuracy(), diagnostics.expectedCalibrationError()));
     }
     List<Leaderboard.Comparison> comparisons = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
@@ -78,28 +87,35 @@ public final class Evaluation {
     return leaderboard;
   }
 
-  /** The model's metrics file, computed from its predictions where the model stage wrote none. */
+  /** The model's metrics, computed from its predictions where the model stage wrote none. */
   private ModelMetrics metrics(RunDirectory run, String name, Dataset<Row> predictions, Configuration conf) {
     Path path = run.metrics(name);
     if (HadoopFiles.exists(path, conf)) {
       return ModelMetrics.read(path, conf);
     }
-    ModelMetrics computed = ModelMetrics.compute(name, predictions, classNames,
+    return ModelMetrics.compute(name, predictions, classNames,
         new ModelMetrics.Training(Double.NaN, Double.NaN, null, Map.of()));
-    computed.write(path, conf);
-    return computed;
   }
 
-  /** {labels, predictions} ordered by image id, so that models line up image by image. */
-  private static int[][] collect(Dataset<Row> predictions) {
-    List<Row> rows = predictions.select(col(ParquetLayout.LABEL), col(Predictions.PREDICTION))
+  /** A model's test predictions ordered by image id, so that models line up image by image. */
+  private record Scored(long[] ids, int[][] labelsAndPredictions, double[][] scores, boolean probabilities) {}
+
+  private static Scored collect(Dataset<Row> predictions) {
+    boolean probabilities = Arrays.asList(predictions.columns()).contains(Predictions.PROBABILITIES);
+    List<Row> rows = predictions.select(col(ParquetLayout.ID), col(ParquetLayout.LABEL), col(Predictions.PREDICTION),
+        col(probabilities ? Predictions.PROBABILITIES : Predictions.SCORES))
         .orderBy(col(ParquetLayout.ID)).collectAsList();
+    long[] ids = new long[rows.size()];
     int[][] out = new int[2][rows.size()];
+    double[][] scores = new double[rows.size()][];
     for (int i = 0; i < rows.size(); i++) {
-      out[0][i] = rows.get(i).getInt(0);
-      out[1][i] = rows.get(i).getInt(1);
+      Row row = rows.get(i);
+      ids[i] = row.getLong(0);
+      out[0][i] = row.getInt(1);
+      out[1][i] = row.getInt(2);
+      scores[i] = row.<Double>getList(3).stream().mapToDouble(Double::doubleValue).toArray();
     }
-    return out;
+    return new Scored(ids, out, scores, probabilities);
   }
 
   /** 95% percentile interval of accuracy (or macro F1) over resamples of the test images. */

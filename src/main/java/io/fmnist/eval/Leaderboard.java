@@ -12,9 +12,14 @@ import org.apache.hadoop.fs.Path;
  */
 public record Leaderboard(int bootstrapSamples, List<Entry> models, List<Comparison> mcnemar) {
 
-  /** One model's row. {@code seedNotebook} is null for a model the notebook did not have. */
+  /**
+   * One model's row. {@code seedNotebook} is null for a model the notebook did not have, {@code
+   * expectedCalibrationError} for a model without probabilities (both it and {@code top2Accuracy}
+   * for leaderboards written before they were measured).
+   */
   public record Entry(String model, double accuracy, Interval accuracyCi, double macroF1, Interval macroF1Ci,
-      double trainSeconds, double inferenceImagesPerSecond, Double seedNotebook) {}
+      double trainSeconds, double inferenceImagesPerSecond, Double seedNotebook, Double top2Accuracy,
+      Double expectedCalibrationError) {}
 
   /** A 95% percentile bootstrap interval. */
   public record Interval(double low, double high) {}
@@ -41,16 +46,23 @@ public record Leaderboard(int bootstrapSamples, List<Entry> models, List<Compari
   public String rankingTable() {
     StringBuilder md = new StringBuilder("Official test set; 95% intervals from ")
         .append(bootstrapSamples).append(" bootstrap resamples.\n\n")
-        .append("| rank | model | accuracy | 95% CI | macro F1 | 95% CI | train s | predict images/s | seed notebook |\n")
-        .append("|---|---|---|---|---|---|---|---|---|\n");
+        .append(" Top-2: the true class among the two highest scores; ECE: expected calibration error of the")
+        .append(" top probability (10 bins; - where the model gives no probabilities).\n\n")
+        .append("| rank | model | accuracy | 95% CI | macro F1 | 95% CI | top-2 | ECE | train s | predict images/s |")
+        .append(" seed notebook |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < models.size(); i++) {
       Entry e = models.get(i);
-      md.append(String.format(Locale.ROOT, "| %d | %s | %.4f | %.4f-%.4f | %.4f | %.4f-%.4f | %.1f | %.0f | %s |%n",
+      md.append(String.format(Locale.ROOT, "| %d | %s | %.4f | %.4f-%.4f | %.4f | %.4f-%.4f | %s | %s | %.1f | %.0f | %s |%n",
           i + 1, e.model(), e.accuracy(), e.accuracyCi().low(), e.accuracyCi().high(), e.macroF1(),
-          e.macroF1Ci().low(), e.macroF1Ci().high(), e.trainSeconds(), e.inferenceImagesPerSecond(),
-          e.seedNotebook() == null ? "-" : String.format(Locale.ROOT, "%.2f", e.seedNotebook())));
+          e.macroF1Ci().low(), e.macroF1Ci().high(), format("%.4f", e.top2Accuracy()),
+          format("%.4f", e.expectedCalibrationError()), e.trainSeconds(), e.inferenceImagesPerSecond(),
+          format("%.2f", e.seedNotebook())));
     }
     return md.toString();
+  }
+
+  private static String format(String pattern, Double value) {
+    return value == null ? "-" : String.format(Locale.ROOT, pattern, value);
   }
 
   /** McNemar's test for every pair of models. */

@@ -17,7 +17,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * {@code metrics/<name>.json}: a model's quality on the test set, computed by MLlib's
- * {@link MulticlassMetrics} from its predictions, with how long it took to train and to predict.
+ * {@link MulticlassMetrics} from its predictions, with how long it took to train and to predict;
+ * the evaluate stage adds the {@link Diagnostics} (top-2 accuracy, calibration, misclassified examples).
  */
 public record ModelMetrics(
     String model,
@@ -30,7 +31,8 @@ public record ModelMetrics(
     double trainSeconds,
     double inferenceImagesPerSecond,
     Double validationAccuracy,
-    Map<String, Object> chosenParams) {
+    Map<String, Object> chosenParams,
+    Diagnostics diagnostics) {
 
   /** Precision, recall and F1 averaged over classes. */
   public record Average(double precision, double recall, double f1) {}
@@ -80,7 +82,13 @@ public record ModelMetrics(
         new Average(precision / k, recall / k, f1 / k),
         new Average(metrics.weightedPrecision(), metrics.weightedRecall(), metrics.weightedFMeasure()),
         perClass, counts, training.trainSeconds(), training.inferenceImagesPerSecond(),
-        training.validationAccuracy(), training.chosenParams());
+        training.validationAccuracy(), training.chosenParams(), null);
+  }
+
+  /** These metrics completed with the evaluate stage's {@link Diagnostics}. */
+  public ModelMetrics withDiagnostics(Diagnostics computed) {
+    return new ModelMetrics(model, testImages, accuracy, macro, weighted, perClass, confusionMatrix, trainSeconds,
+        inferenceImagesPerSecond, validationAccuracy, chosenParams, computed);
   }
 
   /** Writes the metrics as JSON to {@code path}. */

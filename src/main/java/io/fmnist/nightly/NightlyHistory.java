@@ -4,6 +4,7 @@ import io.fmnist.eval.Leaderboard;
 import io.fmnist.fs.AtomicOutput;
 import io.fmnist.fs.HadoopFiles;
 import io.fmnist.report.Charts;
+import io.fmnist.report.TrendPage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -56,17 +57,23 @@ public final class NightlyHistory {
     }
   }
 
-  /** {@code trend.png}: each model's test accuracy night by night. */
+  /** {@code trend.png} and {@code trend.html}: each model's test accuracy night by night. */
   public void drawTrend() {
     List<Night> nights = all();
     Map<String, Map<String, Double>> accuracy = new LinkedHashMap<>();
+    Map<String, Map<String, TrendPage.Point>> points = new LinkedHashMap<>();
     for (Night night : nights) {
       for (ChampionGate.Decision decision : night.decisions()) {
         accuracy.computeIfAbsent(decision.model(), model -> new LinkedHashMap<>()).put(night.run(), decision.accuracy());
+        points.computeIfAbsent(decision.model(), model -> new LinkedHashMap<>()).put(night.run(),
+            new TrendPage.Point(decision.accuracy(), decision.accuracyCi().low(), decision.accuracyCi().high(),
+                decision.promoted(), decision.reason()));
       }
     }
     List<String> runs = nights.stream().map(Night::run).toList();
     byte[] png = Charts.png(Charts.trend(runs, accuracy), 1000, 600);
     AtomicOutput.write(root.trend().toString(), true, conf, staging -> HadoopFiles.writeBytes(staging, png, conf));
+    String html = TrendPage.html(runs, points);
+    AtomicOutput.write(root.trendPage().toString(), true, conf, staging -> HadoopFiles.writeText(staging, html, conf));
   }
 }

@@ -15,7 +15,7 @@ import org.apache.hadoop.fs.Path;
  * The one place that knows the layout of a runs root, where nightly retraining keeps its runs:
  * one run directory per night ({@code <yyyyMMdd-HHmmss>-<4 hex>/}), {@code champion.json} (the
  * model each name is served by), {@code history/<run>.json} (every night's metrics and gate
- * decisions), {@code trend.png}, and the gate's {@code .lock}.
+ * decisions), {@code trend.png} and {@code trend.html}, and the gate's {@code .lock}.
  */
 public final class RunsRoot {
 
@@ -65,6 +65,11 @@ public final class RunsRoot {
 
   public Path trend() {
     return new Path(root, "trend.png");
+  }
+
+  /** The interactive trend, beside trend.png. */
+  public Path trendPage() {
+    return new Path(root, "trend.html");
   }
 
   public Path lock() {

@@ -20,6 +20,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.XYTextAnnotation;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
@@ -173,6 +174,8 @@ public final class Charts {
     NumberAxis accuracyAxis = new NumberAxis("test accuracy");
     // The differences that matter are a few points: start the axis just below the lowest figure.
     accuracyAxis.setRange(Math.max(0, Math.floor(low * 50 - 1) / 50), 1);
+    // Ticks every 0.02 or 0.05, not JFreeChart's every 0.01 over such a range.
+    accuracyAxis.setTickUnit(new NumberTickUnit(1 - accuracyAxis.getLowerBound() > 0.2 ? 0.05 : 0.02));
     XYBarRenderer bars = new XYBarRenderer();
     bars.setBarPainter(new StandardXYBarPainter());
     bars.setShadowVisible(false);
@@ -209,7 +212,9 @@ public final class Charts {
     }
     JFreeChart chart = ChartFactory.createBarChart("F1 per class and model (test set)", "class", "F1", dataset);
     CategoryPlot plot = chart.getCategoryPlot();
-    plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+    // Class names on up to two lines: rotated or single-line labels were cut ("T-shirt/t...").
+    plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.STANDARD);
+    plot.getDomainAxis().setMaximumCategoryLabelLines(2);
     ((NumberAxis) plot.getRangeAxis()).setRange(Math.max(0, Math.floor(low * 10 - 0.5) / 10), 1);
     BarRenderer renderer = (BarRenderer) plot.getRenderer();
     renderer.setBarPainter(new StandardBarPainter());

@@ -31,15 +31,21 @@ final class HtmlPage {
       img { max-width: 100%; height: auto; margin: .3em .3em .3em 0; vertical-align: top; }
       img[title] { max-width: calc(50% - 1em); }  /* the Grad-CAM figures: two side by side */
       code { background: #f0f0f0; padding: .1em .3em; word-break: break-all; }
+      .chart { width: 100%; height: 460px; margin: 1em 0; }
+      #chart-confusion { height: 640px; max-width: 900px; }
+      #explorer { min-height: 3em; }
+      figure.thumb { display: inline-block; margin: .3em; text-align: center; font-size: .8em; }
+      figure.thumb img { width: 56px; height: 56px; image-rendering: pixelated; margin: 0; border: 1px solid #ccc; }
       """;
 
   private HtmlPage() {}
 
   /**
    * {@code markdown} as a complete page titled {@code title}; {@code image} gives the bytes of
-   * an image by its path in the Markdown (PNG), or null to leave the link as it is.
+   * an image by its path in the Markdown (PNG), or null to leave the link as it is; {@code scripts}
+   * (HTML) ends the body.
    */
-  static String render(String title, String markdown, Function<String, byte[]> image) {
+  static String render(String title, String markdown, Function<String, byte[]> image, String scripts) {
     Parser parser = Parser.builder().extensions(EXTENSIONS).build();
     HtmlRenderer renderer = HtmlRenderer.builder().extensions(EXTENSIONS)
         .attributeProviderFactory(context -> (node, tag, attributes) -> {
@@ -57,7 +63,7 @@ final class HtmlPage {
         // No favicon request: the page loads nothing but itself.
         + "<link rel=\"icon\" href=\"data:,\">\n"
         + "<title>" + escape(title) + "</title>\n<style>\n" + STYLE + "</style>\n</head>\n<body>\n"
-        + body + "</body>\n</html>\n";
+        + body + scripts + "</body>\n</html>\n";
   }
 
   private static String escape(String text) {

@@ -1,6 +1,7 @@
 package io.fmnist.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fmnist.eval.Evaluation;
 import io.fmnist.eval.Leaderboard;
 import io.fmnist.eval.ModelMetrics;
 import io.fmnist.explain.GradCamGallery;
@@ -11,37 +12,67 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The report's text as Markdown: what the run was, the leaderboard, each model's classification
- * report and plots, the Grad-CAM galleries and a link to every artifact. Images and links are
- * relative to the run directory, so the file reads in place; {@link HtmlPage} turns the same text
- * into the self-contained page.
+ * The report's text as Markdown: the answer first (the best model, against the seed notebook), the
+ * leaderboard, each model's classification report and plots, the Grad-CAM galleries, the run's
+ * details and a link to every artifact. Images and links are relative to the run directory, so the
+ * file reads in place. For the page ({@link HtmlPage}) the same text is rendered with placeholders
+ * where the interactive charts go (report.js draws them) instead of the PNG plots, and with the
+ * confusion-matrix explorer; the tables are the same in both.
  */
 final class ReportMarkdown {
 
   private final StringBuilder md = new StringBuilder();
+  private final boolean interactive;
 
-  private ReportMarkdown() {}
+  private ReportMarkdown(boolean interactive) {
+    this.interactive = interactive;
+  }
 
   /** The content the report is made of, read from the run by {@link RunReport}. */
   record Content(String runName, JsonNode manifest, Leaderboard leaderboard, List<ModelMetrics> metrics,
       Map<String, String> trainingPlots, Map<String, List<GradCamGallery.Entry>> galleries,
       List<String> artifacts) {}
 
+  /** report.md: the PNG plots. */
   static String render(Content content) {
-    return new ReportMarkdown().document(content).md.toString();
+    return new ReportMarkdown(false).document(content).md.toString();
+  }
+
+  /** The text of report.html: chart placeholders and the explorer instead of the PNG plots. */
+  static String renderInteractive(Content content) {
+    return new ReportMarkdown(true).document(content).md.toString();
+  }
+
+  /** The id of the placeholder report.js draws a model's training curves into. */
+  static String trainingChart(String model) {
+    return "chart-training-" + model;
   }
 
   private ReportMarkdown document(Content c) {
     md.append("# Fashion-MNIST run ").append(c.runName()).append("\n\n");
-    md.append("[Leaderboard](#leaderboard) · [Models](#models)")
-        .append(c.galleries().isEmpty() ? "" : " · [Grad-CAM](#grad-cam)").append(" · [Artifacts](#artifacts)\n\n");
-    run(c.manifest());
+    answer(c.leaderboard());
+    md.append("[Leaderboard](#leaderboard)")
+        .append(interactive ? " · [Confusions](#confusions)" : "").append(" · [Models](#models)")
+        .append(c.galleries().isEmpty() ? "" : " · [Grad-CAM](#grad-cam)")
+        .append(" · [Run](#run) · [Artifacts](#artifacts)\n\n");
     md.append("## Leaderboard\n\n").append(c.leaderboard().rankingTable()).append('\n');
-    image("Test accuracy by model with 95% bootstrap intervals", RunReport.LEADERBOARD_PLOT);
-    image("F1 per class and model", RunReport.PER_CLASS_PLOT);
+    chart("chart-leaderboard", "Test accuracy by model with 95% bootstrap intervals", RunReport.LEADERBOARD_PLOT);
+    chart("chart-per-class-f1", "F1 per class and model", RunReport.PER_CLASS_PLOT);
+    if (interactive) {
+      placeholder("chart-calibration", "calibration");
+    }
     md.append("### McNemar's test between every pair\n\n")
         .append("A small p says the two models' accuracies really differ on these test images.\n\n")
         .append(c.leaderboard().mcnemarTable()).append('\n');
+    if (interactive) {
+      md.append("## Confusions\n\n")
+          .append("Each model's confusion matrix: hover a cell for its count and row share, click it for its ")
+          .append("misclassified test images (the model's most confident mistakes first), with links to their ")
+          .append("Grad-CAM figures where `explain` drew one.\n\n")
+          .append("<p><label>Model: <select id=\"confusion-model\"></select></label></p>\n\n");
+      placeholder("chart-confusion", "confusion");
+      md.append("<div id=\"explorer\"></div>\n\n");
+    }
     md.append("## Models\n\n");
     for (ModelMetrics m : c.metrics()) {
       model(m, c.trainingPlots().get(m.model()));
@@ -51,11 +82,30 @@ final class ReportMarkdown {
           .append("heatmap of the predicted class, and the two superimposed.\n\n");
       c.galleries().forEach(this::gallery);
     }
+    md.append("## Run\n\n");
+    run(c.manifest());
     md.append("## Artifacts\n\n");
     for (String artifact : c.artifacts()) {
       md.append("- [").append(artifact).append("](").append(artifact).append(")\n");
     }
     return this;
+  }
+
+  /** The best model with its interval, and how it compares with the seed notebook's best, in one sentence. */
+  private void answer(Leaderboard leaderboard) {
+    if (leaderboard.models().isEmpty()) {
+      return;
+    }
+    Leaderboard.Entry best = leaderboard.models().get(0);
+    md.append(String.format(Locale.ROOT, "**Best: %s**, test accuracy **%.4f** (95%% interval %.4f-%.4f), "
+        + "macro F1 %.4f.", best.model(), best.accuracy(), best.accuracyCi().low(), best.accuracyCi().high(),
+        best.macroF1()));
+    double seed = Evaluation.SEED_NOTEBOOK.values().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    double gain = 100 * (best.accuracy() - seed);
+    md.append(String.format(Locale.ROOT, " The seed notebook's best model reached %.2f: this run's best is %.1f "
+        + "points %s, and its interval %s.\n\n", seed, Math.abs(gain), gain >= 0 ? "higher" : "lower",
+        best.accuracyCi().low() > seed ? "lies wholly above that figure"
+            : best.accuracyCi().high() < seed ? "lies wholly below it" : "includes it"));
   }
 
   private void run(JsonNode manifest) {
@@ -103,9 +153,11 @@ final class ReportMarkdown {
     average("macro avg", m.macro(), m.testImages());
     average("weighted avg", m.weighted(), m.testImages());
     md.append('\n');
-    image(m.model() + ": confusion matrix", RunReport.confusionPlot(m.model()));
+    if (!interactive) {
+      image(m.model() + ": confusion matrix", RunReport.confusionPlot(m.model()));
+    }
     if (trainingPlot != null) {
-      image(m.model() + ": training curves", trainingPlot);
+      chart(trainingChart(m.model()), m.model() + ": training curves", trainingPlot);
     }
   }
 
@@ -124,6 +176,20 @@ final class ReportMarkdown {
           .append(" \"").append(caption).append("\")\n");
     }
     md.append('\n');
+  }
+
+  /** An interactive chart in the page, its PNG in report.md. */
+  private void chart(String id, String alt, String png) {
+    if (interactive) {
+      placeholder(id, alt);
+    } else {
+      image(alt, png);
+    }
+  }
+
+  private void placeholder(String id, String label) {
+    md.append("<div class=\"chart\" id=\"").append(id).append("\" role=\"img\" aria-label=\"").append(label)
+        .append("\"></div>\n\n");
   }
 
   private void image(String alt, String path) {

@@ -1,6 +1,7 @@
 package io.fmnist.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fmnist.data.TestImages;
 import io.fmnist.deep.TrainingHistory;
 import io.fmnist.eval.Leaderboard;
 import io.fmnist.eval.ModelMetrics;
@@ -12,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.jfree.chart.JFreeChart;
@@ -19,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The report of a run: PNG plots in {@code plots/}, {@code report.md} and the self-contained
- * {@code report.html}. It reads what the other stages left in the run directory (leaderboard,
+ * The report of a run: PNG plots in {@code plots/}, {@code report.md} and the self-contained,
+ * interactive {@code report.html} (Apache ECharts and the page's data inlined). It reads what the other stages left in the run directory (leaderboard,
  * metrics, training histories, Grad-CAM indexes), never their code, and can be redrawn at any
  * time from those files. Each output is written aside and moved into place.
  */
@@ -49,8 +52,12 @@ public final class RunReport {
     return "explain/" + model + "/" + file;
   }
 
-  /** Draws the plots and writes both reports for {@code run}, whose leaderboard is {@code leaderboard}. */
-  public void write(RunDirectory run, Leaderboard leaderboard) {
+  /**
+   * Draws the plots and writes both reports for {@code run}, whose leaderboard is {@code
+   * leaderboard}; {@code testImages} gives the test images by id for the explorer's thumbnails
+   * (null: the explorer lists the images without them).
+   */
+  public void write(RunDirectory run, Leaderboard leaderboard, Function<Set<Long>, TestImages> testImages) {
     List<ModelMetrics> metrics = new ArrayList<>();
     Map<String, TrainingHistory> histories = new LinkedHashMap<>();
     Map<String, List<GradCamGallery.Entry>> galleries = new LinkedHashMap<>();
@@ -88,10 +95,12 @@ public final class RunReport {
       }
     }
     String name = run.root().getName();
-    String markdown = ReportMarkdown.render(new ReportMarkdown.Content(name, manifest, leaderboard, metrics,
-        trainingPlots, galleries, artifacts));
-    String html = HtmlPage.render("Fashion-MNIST run " + name, markdown,
-        image -> HadoopFiles.readBytes(new Path(run.root(), image), conf));
+    var content = new ReportMarkdown.Content(name, manifest, leaderboard, metrics, trainingPlots, galleries, artifacts);
+    String markdown = ReportMarkdown.render(content);
+    String html = HtmlPage.render("Fashion-MNIST run " + name, ReportMarkdown.renderInteractive(content),
+        image -> HadoopFiles.readBytes(new Path(run.root(), image), conf),
+        PageScripts.of(ReportData.of(leaderboard, metrics, histories, galleries, testImages), "report-data",
+            "report.js"));
     AtomicOutput.write(run.reportMarkdown().toString(), true, conf,
         staging -> HadoopFiles.writeText(staging, markdown, conf));
     AtomicOutput.write(run.reportHtml().toString(), true, conf, staging -> HadoopFiles.writeText(staging, html, conf));

@@ -27,6 +27,11 @@ public final class BuildInfo {
     return versions;
   }
 
+  /** The version of Apache ECharts the build packages for the report pages. */
+  public static String echartsVersion() {
+    return properties("fmnist-version.properties").getProperty("echarts", "unknown");
+  }
+
   /** The version a jar on the classpath records in its Maven metadata. */
   private static String mavenVersion(String group, String artifact) {
     return properties("META-INF/maven/" + group + "/" + artifact + "/pom.properties")

@@ -26,6 +26,8 @@ class JobDefinitionsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path JOBS = Path.of("jobs");
   private static final String MAIN = Main.class.getName();
+  /** Deep training runs in barrier stages, which Spark refuses under dynamic allocation (on by default on EMR). */
+  private static final String BARRIER = "dynamic allocation off for the barrier stages";
 
   @Test
   void databricksJobRunsNightlyFromTheJarOnAClassicJava17ClusterOnASchedule() throws Exception {
@@ -44,6 +46,7 @@ class JobDefinitionsTest {
     // The RDD API that DL4J trains through needs a classic single-user cluster.
     assertEquals("SINGLE_USER", cluster.path("data_security_mode").asText());
     assertTrue(cluster.at("/spark_conf/spark.executor.extraJavaOptions").asText().contains("headless"));
+    assertEquals("false", cluster.at("/spark_conf/spark.dynamicAllocation.enabled").asText(), BARRIER);
 
     String cron = job.at("/schedule/quartz_cron_expression").asText();
     assertEquals(6, cron.split(" ").length, "quartz: seconds minutes hours day month weekday");
@@ -56,6 +59,7 @@ class JobDefinitionsTest {
     assertEquals("command-runner.jar", step.path("Jar").asText());
     List<String> args = strings(step.path("Args"));
     assertEquals("spark-submit", args.get(0));
+    assertEquals("spark.dynamicAllocation.enabled=false", args.get(args.indexOf("--conf") + 1), BARRIER);
     checkArguments(applicationArguments(args.subList(1, args.size())));
   }
 
@@ -99,6 +103,7 @@ class JobDefinitionsTest {
     assertTrue(submit.path("entryPoint").asText().endsWith("-cluster.jar"));
     List<String> parameters = Arrays.asList(submit.path("sparkSubmitParameters").asText().split("\\s+"));
     assertEquals(MAIN, parameters.get(parameters.indexOf("--class") + 1));
+    assertTrue(parameters.contains("spark.dynamicAllocation.enabled=false"), BARRIER);
     checkArguments(strings(submit.path("entryPointArguments")));
     assertTrue(run.path("executionRoleArn").asText().startsWith("arn:aws:iam::"));
   }

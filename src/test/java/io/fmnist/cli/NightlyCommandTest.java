@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fmnist.data.FashionMnist;
+import io.fmnist.report.HeadlessChromium;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,6 +50,15 @@ class NightlyCommandTest {
     assertEquals(refused.get("accuracy").asDouble(), metrics.get("accuracy").asDouble());
     assertTrue(metrics.get("macroF1").asDouble() > 0 && metrics.get("trainSeconds").asDouble() > 0, metrics.toString());
     assertTrue(Files.size(runs.resolve("trend.png")) > 1000);
+    try (HeadlessChromium chromium = HeadlessChromium.start()) {
+      Path trend = runs.resolve("trend.html");
+      HeadlessChromium.PageLoad page = chromium.open(trend);
+      assertEquals(List.of(), page.errors());
+      assertEquals(List.of(trend.toUri().toString()), page.requests().stream().filter(u -> !u.startsWith("data:")).toList());
+      assertEquals(2, chromium.evaluate("echarts.getInstanceByDom(document.getElementById('chart-trend'))"
+          + ".getOption().series[0].data.filter(p => p).length").asInt(), "both nights of lr");
+      assertEquals(2, chromium.evaluate("document.querySelectorAll('tbody tr').length").asInt(), "the table too");
+    }
     try (var dirs = Files.list(runs)) {
       assertEquals(2, dirs.filter(d -> d.getFileName().toString().matches("\\d{8}-\\d{6}-[0-9a-f]{4}")).count());
     }

@@ -38,7 +38,7 @@ class EvaluationTest {
     ModelMetrics svm = trainer.train("svm", data);
     Files.delete(Path.of(run.metrics("svm").toUri()));
 
-    Leaderboard board = new Evaluation(spark, config.classNames(), 500, 42).run(run);
+    Leaderboard board = new Evaluation(spark, config.classNames(), 500, 3, 42).run(run);
 
     assertEquals(2, board.models().size());
     assertTrue(board.models().get(0).accuracy() >= board.models().get(1).accuracy());
@@ -71,6 +71,34 @@ class EvaluationTest {
     assertEquals(onlySecond, pair.onlySecondRight());
     assertTrue(pair.pValue() >= 0 && pair.pValue() <= 1);
 
+    for (Leaderboard.Entry entry : board.models()) {
+      ModelMetrics written = ModelMetrics.read(run.metrics(entry.model()), hadoop);
+      Diagnostics d = written.diagnostics();
+      assertEquals(entry.top2Accuracy(), d.top2Accuracy());
+      assertTrue(d.top2Accuracy() > entry.accuracy() && d.top2Accuracy() <= 1, entry.model());
+      List<Row> rows = predictions(run, entry.model());
+      for (int t = 0; t < 10; t++) {
+        for (int p = 0; p < 10; p++) {
+          long count = written.confusionMatrix()[t][p];
+          List<Diagnostics.Example> examples = d.misclassified().getOrDefault(Diagnostics.cell(t, p), List.of());
+          assertEquals(t == p ? 0 : Math.min(count, 3), examples.size(), entry.model() + " cell " + t + "," + p);
+          for (Diagnostics.Example example : examples) {
+            Row row = rows.stream().filter(r -> r.getLong(0) == example.id()).findFirst().orElseThrow();
+            assertEquals(List.of(t, p), List.of(row.getInt(1), row.getInt(2)), "image " + example.id());
+          }
+        }
+      }
+    }
+    Diagnostics lrDiagnostics = ModelMetrics.read(run.metrics("lr"), hadoop).diagnostics();
+    assertTrue(lrDiagnostics.probabilities());
+    assertEquals(1000, lrDiagnostics.reliability().stream().mapToLong(Diagnostics.Bin::images).sum());
+    double ece = lrDiagnostics.reliability().stream()
+        .mapToDouble(b -> b.images() * Math.abs(b.accuracy() - b.meanConfidence())).sum() / 1000;
+    assertEquals(ece, lrDiagnostics.expectedCalibrationError(), 1e-12);
+    assertTrue(ece > 0 && ece < 0.2, "ECE " + ece);
+    assertEquals(null, ModelMetrics.read(run.metrics("svm"), hadoop).diagnostics().expectedCalibrationError(),
+        "LinearSVC gives margins, not probabilities");
+
     assertEquals(board.models(), Leaderboard.read(run.leaderboard(), hadoop).models());
     String table = HadoopFiles.readText(run.leaderboardTable(), hadoop);
     assertTrue(table.contains("| 1 | " + board.models().get(0).model() + " |"), table);
@@ -90,6 +118,19 @@ class EvaluationTest {
     assertEquals(0, c.onlySecondRight());
     assertEquals(8.1, c.chiSquared(), 1e-12);
     assertEquals(0.004427, c.pValue(), 1e-6);
+  }
+
+  @Test
+  void diagnosticsOfAHandfulOfImagesMatchTheirDefinitions() {
+    // Image 1 right at 0.9; image 2 wrong at 0.6 with the truth second; image 3 wrong at 0.55 with the truth third.
+    double[][] scores = {{0.9, 0.05, 0.05}, {0.6, 0.3, 0.1}, {0.55, 0.3, 0.15}};
+    Diagnostics d = Diagnostics.of(new long[] {7, 8, 9}, new int[] {0, 1, 2}, scores, true, 5);
+    assertEquals(2.0 / 3, d.top2Accuracy(), 1e-12);
+    // Bin [0.9, 1.0): 1 image, right; bin [0.5, 0.6): 1 image (0.55), wrong; bin [0.6, 0.7): 1 image, wrong.
+    assertEquals((0.1 + 0.55 + 0.6) / 3, d.expectedCalibrationError(), 1e-12);
+    assertEquals(List.of(new Diagnostics.Example(8, 0.6)), d.misclassified().get(Diagnostics.cell(1, 0)));
+    assertEquals(List.of(new Diagnostics.Example(9, 0.55)), d.misclassified().get(Diagnostics.cell(2, 0)));
+    assertEquals(2, d.misclassified().size());
   }
 
   private List<Row> predictions(RunDirectory run, String model) {

@@ -130,7 +130,7 @@ class ChampionGateTest {
 
   private static Leaderboard.Entry entry(String model, double accuracy, double low, double high) {
     return new Leaderboard.Entry(model, accuracy, new Leaderboard.Interval(low, high), accuracy,
-        new Leaderboard.Interval(low, high), 1, 1, null);
+        new Leaderboard.Interval(low, high), 1, 1, null, null, null);
   }
 
   private static Leaderboard leaderboard(Leaderboard.Entry... entries) {

@@ -26,12 +26,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Debian's Chromium, headless, driven over the Chrome DevTools Protocol (Java's own WebSocket
  * client, no driver binary): opens a page, waits for its load event, decodes every image and
- * collects console errors, uncaught exceptions and failed loads.
+ * collects console errors, uncaught exceptions, failed loads and every request; then evaluates
+ * scripts on the page and sends it real mouse events.
  */
 public final class HeadlessChromium implements AutoCloseable {
 
-  /** What a page did: its title, images found and decoded, and every error it logged. */
-  public record PageLoad(String title, int images, int decoded, List<String> errors) {}
+  /** What a page did: its title, images found and decoded, every error it logged, and every URL it requested. */
+  public record PageLoad(String title, int images, int decoded, List<String> errors, List<String> requests) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -90,7 +91,7 @@ public final class HeadlessChromium implements AutoCloseable {
         .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     HeadlessChromium browser = new HeadlessChromium(process, profile, socket);
     listener.browser = browser;
-    for (String domain : List.of("Runtime", "Log", "Page")) {
+    for (String domain : List.of("Runtime", "Log", "Page", "Network")) {
       browser.call(domain + ".enable", JSON.createObjectNode());
     }
     return browser;
@@ -102,7 +103,7 @@ public final class HeadlessChromium implements AutoCloseable {
     ObjectNode navigate = JSON.createObjectNode().put("url", file.toUri().toString());
     JsonNode navigated = call("Page.navigate", navigate);
     if (navigated.has("errorText")) {
-      return new PageLoad("", 0, 0, List.of("navigation: " + navigated.get("errorText").asText()));
+      return new PageLoad("", 0, 0, List.of("navigation: " + navigated.get("errorText").asText()), requests());
     }
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (events.stream().noneMatch(e -> e.path("method").asText().equals("Page.loadEventFired"))) {
@@ -118,7 +119,38 @@ public final class HeadlessChromium implements AutoCloseable {
         .put("awaitPromise", true).put("returnByValue", true);
     JsonNode result = JSON.readTree(call("Runtime.evaluate", evaluate).at("/result/value").asText());
     return new PageLoad(result.get("title").asText(), result.get("images").asInt(), result.get("decoded").asInt(),
-        errors());
+        errors(), requests());
+  }
+
+  /** Sizes the page's viewport, as a window of that size would. */
+  public void viewport(int width, int height) throws Exception {
+    call("Emulation.setDeviceMetricsOverride", JSON.createObjectNode().put("width", width).put("height", height)
+        .put("deviceScaleFactor", 1).put("mobile", false));
+  }
+
+  /** The value of a JavaScript expression on the open page (a promise is awaited), as JSON. */
+  public JsonNode evaluate(String expression) throws Exception {
+    ObjectNode evaluate = JSON.createObjectNode().put("expression", "Promise.resolve(" + expression
+        + ").then(v => JSON.stringify(v))").put("awaitPromise", true).put("returnByValue", true);
+    JsonNode result = call("Runtime.evaluate", evaluate);
+    if (result.has("exceptionDetails")) {
+      throw new IllegalStateException(expression + ": " + result.get("exceptionDetails"));
+    }
+    return JSON.readTree(result.at("/result/value").asText());
+  }
+
+  /** A real mouse event at viewport coordinates: {@code mouseMoved}, {@code mousePressed} or {@code mouseReleased}. */
+  public void mouse(String type, double x, double y) throws Exception {
+    ObjectNode event = JSON.createObjectNode().put("type", type).put("x", x).put("y", y);
+    if (!type.equals("mouseMoved")) {
+      event.put("button", "left").put("clickCount", 1);
+    }
+    call("Input.dispatchMouseEvent", event);
+  }
+
+  private List<String> requests() {
+    return events.stream().filter(e -> e.path("method").asText().equals("Network.requestWillBeSent"))
+        .map(e -> e.at("/params/request/url").asText()).toList();
   }
 
   private List<String> errors() {

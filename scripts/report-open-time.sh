@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# How fast a run's report.html (or a runs root's trend.html) opens in headless Chromium: the median
-# time from navigation to the first drawn chart over N opens, the page's size, and a check that it
-# fetched nothing but itself. Needs Debian's chromium (or FMNIST_CHROMIUM).
-# Usage: scripts/report-open-time.sh PAGE [N]
+# A run's report.html in headless Chromium, checked as PipelineReportTest checks it (console errors,
+# anything fetched, every chart drawn, a hover and a click on the largest confusion cell) and timed:
+# the median time from navigation to the first drawn chart over N opens, and the page's size.
+# Needs Debian's chromium (or FMNIST_CHROMIUM).
+# Usage: scripts/report-open-time.sh RUN [N]
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

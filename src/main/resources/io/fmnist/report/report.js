@@ -45,10 +45,11 @@
       legend: { top: 30 },
       grid: { top: 70, left: 60, right: 30, bottom: 40 },
       xAxis: { type: 'category', data: names, axisLabel: { interval: 0 } },
-      yAxis: { type: 'value', name: 'test accuracy', min: Math.floor(low * 20) / 20, max: 1, splitNumber: 5 },
+      yAxis: { type: 'value', name: 'test accuracy', min: Math.floor(low * 20) / 20, max: 1,
+        interval: 1 - Math.floor(low * 20) / 20 > 0.15 ? 0.05 : 0.02 },
       series: [
         { name: 'test accuracy', type: 'bar', data: models.map((m) => m.accuracy), itemStyle: { color: '#4e79a7' },
-          label: { show: true, position: 'insideTop', color: '#fff', formatter: (p) => p.value.toFixed(4) } },
+          label: { show: true, position: 'inside', color: '#fff', formatter: (p) => p.value.toFixed(4) } },
         { name: '95% interval', type: 'custom', data: models.map((m, i) => [i, m.accuracyCi[0], m.accuracyCi[1]]),
           encode: { x: 0, y: [1, 2] }, z: 10, renderItem: (params, api) => {
             const top = api.coord([api.value(0), api.value(2)]);
@@ -140,11 +141,11 @@
         tooltip: { position: 'top', className: 'fmnist-tooltip', formatter: (p) => `true <b>${classes[p.value[1]]}</b>, `
           + `predicted <b>${classes[p.value[0]]}</b>: <span class="count">${p.value[2]}</span> images `
           + `(${percent(p.value[3])} of ${classes[p.value[1]]})` },
-        grid: { top: 50, left: 20, right: 90, bottom: 20, containLabel: true },
-        xAxis: { type: 'category', data: classes, name: 'predicted', nameLocation: 'middle', nameGap: 60,
+        grid: { top: 50, left: 40, right: 90, bottom: 50, containLabel: true },
+        xAxis: { type: 'category', data: classes, name: 'predicted class', nameLocation: 'middle', nameGap: 55,
           position: 'bottom', axisLabel: { interval: 0, rotate: 30 }, splitArea: { show: true } },
-        yAxis: { type: 'category', data: classes, name: 'true', inverse: true, axisLabel: { interval: 0 },
-          splitArea: { show: true } },
+        yAxis: { type: 'category', data: classes, name: 'true class', nameLocation: 'middle', nameGap: 80,
+          inverse: true, axisLabel: { interval: 0 }, splitArea: { show: true } },
         visualMap: { dimension: 3, min: 0, max: 1, calculable: false, orient: 'vertical', right: 0, top: 'middle',
           text: ['row share 1', '0'], inRange: { color: ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'] } },
         series: [{ name: 'confusion', type: 'heatmap', data: cells, label: { show: true, formatter: (p) => p.value[2] },

@@ -1,6 +1,7 @@
 package io.fmnist.bench;
 
 import io.fmnist.report.HeadlessChromium;
+import io.fmnist.report.ReportPage;
 import io.fmnist.run.Machine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,37 +11,40 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Opens a report page in headless Chromium N times and prints the median time from navigation to
- * the first drawn chart (as the page records it), the page's size and what it requested.
- * Usage: ReportOpenTime PAGE [N]; scripts/report-open-time.sh runs it.
+ * A run's report.html in headless Chromium, as PipelineReportTest checks it, on any run (the full
+ * default one included): opened N times, it prints the median time from navigation to the first
+ * drawn chart, the page's size, console errors, anything fetched, each chart's drawn pixels, and a
+ * hover and click on the largest confusion cell. Usage: ReportOpenTime RUN [N];
+ * scripts/report-open-time.sh runs it.
  */
 public final class ReportOpenTime {
 
   private ReportOpenTime() {}
 
   public static void main(String[] args) throws Exception {
-    Path page = Path.of(args[0]).toAbsolutePath();
-    int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    Path run = Path.of(args[0]).toAbsolutePath();
+    int opens = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     List<Double> firstChart = new ArrayList<>();
     try (HeadlessChromium chromium = HeadlessChromium.start()) {
-      chromium.viewport(1400, 1000);
-      for (int i = 0; i < runs; i++) {
-        HeadlessChromium.PageLoad load = chromium.open(page);
-        if (!load.errors().isEmpty()) {
-          throw new IllegalStateException(page + ": " + load.errors());
-        }
-        long external = load.requests().stream()
-            .filter(url -> !url.startsWith("data:") && !url.equals(page.toUri().toString())).count();
-        if (external > 0) {
-          throw new IllegalStateException(page + " fetched " + load.requests());
-        }
-        firstChart.add(chromium.evaluate("window.fmnistFirstChartMs").asDouble());
+      ReportPage page = new ReportPage(chromium, run);
+      ReportPage.Opened opened = null;
+      for (int i = 0; i < opens; i++) {
+        opened = page.open();
+        firstChart.add(opened.firstChartMs());
       }
+      ReportPage.Cell cell = page.tryLargestConfusion();
+      Collections.sort(firstChart);
+      System.out.printf(Locale.ROOT, "machine: %s%n", Machine.current().describe());
+      System.out.printf(Locale.ROOT, "%s: %.1f MB; first chart drawn %.0f ms after navigation (median of %d: %s)%n",
+          run.resolve("report.html"), Files.size(run.resolve("report.html")) / 1e6, firstChart.get(opens / 2), opens,
+          firstChart.stream().map(ms -> String.format(Locale.ROOT, "%.0f", ms)).toList());
+      System.out.printf("console errors: %s; fetched besides the page and data URIs: %s%n", opened.load().errors(),
+          page.external(opened.load()));
+      System.out.printf("drawn pixels per chart: %s%n", opened.drawnPixels());
+      System.out.printf("%s, true %d predicted %d: %d images in metrics/%s.json (cap %d); tooltip \"%s\"; "
+          + "after a click %d thumbnails, %d with an image; \"%s\"%n", cell.model(), cell.trueClass(),
+          cell.predicted(), cell.count(), cell.model(), cell.cap(), cell.tooltip(), cell.thumbnails(), cell.images(),
+          cell.explorerHeading());
     }
-    Collections.sort(firstChart);
-    System.out.printf(Locale.ROOT, "machine: %s%n", Machine.current().describe());
-    System.out.printf(Locale.ROOT, "%s: %.1f MB; first chart drawn %.0f ms after navigation (median of %d: %s); "
-        + "nothing fetched but the page itself%n", page, Files.size(page) / 1e6, firstChart.get(runs / 2), runs,
-        firstChart.stream().map(ms -> String.format(Locale.ROOT, "%.0f", ms)).toList());
   }
 }

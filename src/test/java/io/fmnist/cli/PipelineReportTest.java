@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fmnist.data.FashionMnist;
 import io.fmnist.report.HeadlessChromium;
+import io.fmnist.report.ReportPage;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,86 +117,22 @@ class PipelineReportTest {
   @Order(2)
   void reportChartsDrawOfflineAndTheConfusionCellsLeadToTheirImages() throws Exception {
     assertEquals(0, cli.code(), cli.err());
-    Path page = run.resolve("report.html");
     try (HeadlessChromium chromium = HeadlessChromium.start()) {
-      chromium.viewport(1400, 1000);
-      HeadlessChromium.PageLoad load = chromium.open(page);
-      assertEquals(List.of(), load.errors());
-      for (String url : load.requests()) {
-        assertTrue(url.equals(page.toUri().toString()) || url.startsWith("data:"), "fetched " + url);
-      }
-      // Every chart's canvas has something drawn on it (within 5 s: charts draw on animation frames).
-      JsonNode drawn = null;
-      for (int i = 0; i < 50 && (drawn == null || !allAbove(drawn, 2000)); i++) {
-        Thread.sleep(i == 0 ? 0 : 100);
-        drawn = chromium.evaluate("Object.fromEntries(Array.from(document.querySelectorAll('.chart')).map(e => {"
-            + " const c = e.querySelector('canvas'); if (!c) return [e.id, 0];"
-            + " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;"
-            + " for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return [e.id, n]; }))");
-      }
+      ReportPage page = new ReportPage(chromium, run);
+      ReportPage.Opened opened = page.open();
+      assertEquals(List.of(), opened.load().errors());
+      assertEquals(List.of(), page.external(opened.load()), "nothing fetched but the page and its data URIs");
       assertEquals(List.of("chart-leaderboard", "chart-per-class-f1", "chart-calibration", "chart-confusion",
-          "chart-training-cnn"), iterable(drawn.fieldNames()));
-      drawn.fields().forEachRemaining(chart -> assertTrue(chart.getValue().asInt() > 2000, chart.toString()));
+          "chart-training-cnn"), List.copyOf(opened.drawnPixels().keySet()));
+      opened.drawnPixels().forEach((chart, pixels) -> assertTrue(pixels > 2000, chart + ": " + pixels));
 
       // The model shown first is the leaderboard's best; hover and click its largest confusion.
-      String model = chromium.evaluate("document.getElementById('confusion-model').value").asText();
-      long[][] confusion = new ObjectMapper().readValue(
-          new ObjectMapper().readTree(run.resolve("metrics").resolve(model + ".json").toFile()).get("confusionMatrix")
-              .toString(), long[][].class);
-      int[] cell = largestConfusion(confusion);
-      long count = confusion[cell[0]][cell[1]];
-      JsonNode at = chromium.evaluate("(() => { const e = document.getElementById('chart-confusion');"
-          + " e.scrollIntoView(); const p = echarts.getInstanceByDom(e).convertToPixel({seriesIndex: 0}, ["
-          + cell[1] + ", " + cell[0] + "]); const r = e.getBoundingClientRect(); return [r.left + p[0], r.top + p[1]]; })()");
-      double x = at.get(0).asDouble();
-      double y = at.get(1).asDouble();
-      chromium.mouse("mouseMoved", x, y);
-      String tooltip = "";
-      for (int i = 0; i < 40 && !tooltip.contains(" images"); i++) {
-        Thread.sleep(50);
-        tooltip = chromium.evaluate("(document.querySelector('.fmnist-tooltip') || {}).textContent || ''").asText();
-      }
-      assertTrue(tooltip.contains(": " + count + " images"), tooltip + " (expected " + count + ")");
-
-      chromium.mouse("mousePressed", x, y);
-      chromium.mouse("mouseReleased", x, y);
-      int cap = new ObjectMapper().readTree(run.resolve("metrics").resolve(model + ".json").toFile())
-          .at("/diagnostics/examplesPerCell").asInt();
-      JsonNode explorer = chromium.evaluate("({ heading: document.querySelector('#explorer p').textContent,"
-          + " thumbs: document.querySelectorAll('#explorer figure.thumb').length,"
-          + " images: document.querySelectorAll('#explorer figure.thumb img').length })");
-      assertEquals(Math.min(count, cap), explorer.get("thumbs").asLong(), explorer.toString());
-      assertEquals(explorer.get("thumbs").asLong(), explorer.get("images").asLong(), "each with its thumbnail");
-      assertTrue(explorer.get("heading").asText().contains(": " + count + " images"), explorer.toString());
+      ReportPage.Cell cell = page.tryLargestConfusion();
+      assertTrue(cell.tooltip().contains(": " + cell.count() + " images"), cell.toString());
+      assertEquals(Math.min(cell.count(), cell.cap()), cell.thumbnails(), cell.toString());
+      assertEquals(cell.thumbnails(), cell.images(), "each with its thumbnail");
+      assertTrue(cell.explorerHeading().contains(": " + cell.count() + " images"), cell.toString());
     }
-  }
-
-  private static boolean allAbove(JsonNode counts, int least) {
-    for (JsonNode count : counts) {
-      if (count.asInt() <= least) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static List<String> iterable(java.util.Iterator<String> names) {
-    List<String> out = new java.util.ArrayList<>();
-    names.forEachRemaining(out::add);
-    return out;
-  }
-
-  /** {true class, predicted class} of the largest off-diagonal count. */
-  private static int[] largestConfusion(long[][] confusion) {
-    int[] best = {0, 1};
-    for (int t = 0; t < confusion.length; t++) {
-      for (int p = 0; p < confusion.length; p++) {
-        if (t != p && confusion[t][p] > confusion[best[0]][best[1]]) {
-          best = new int[] {t, p};
-        }
-      }
-    }
-    return best;
   }
 
   @Test

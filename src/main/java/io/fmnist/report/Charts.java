@@ -216,6 +216,7 @@ public final class Charts {
     plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.STANDARD);
     plot.getDomainAxis().setMaximumCategoryLabelLines(2);
     ((NumberAxis) plot.getRangeAxis()).setRange(Math.max(0, Math.floor(low * 10 - 0.5) / 10), 1);
+    ((NumberAxis) plot.getRangeAxis()).setTickUnit(new NumberTickUnit(0.05));
     BarRenderer renderer = (BarRenderer) plot.getRenderer();
     renderer.setBarPainter(new StandardBarPainter());
     renderer.setShadowVisible(false);

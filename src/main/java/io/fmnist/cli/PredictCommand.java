@@ -1,14 +1,21 @@
 package io.fmnist.cli;
 
 import com.typesafe.config.Config;
+import io.fmnist.classical.HogFeatures;
 import io.fmnist.data.ImageSource;
+import io.fmnist.data.ImageToVector;
 import io.fmnist.deep.SavedDeepModel;
 import io.fmnist.deep.Workers;
 import io.fmnist.errors.BadInputException;
 import io.fmnist.eval.Predictions;
+import io.fmnist.fs.HadoopFiles;
 import io.fmnist.fs.ParquetOutput;
 import org.apache.commons.cli.Options;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -42,27 +49,81 @@ final class PredictCommand implements Command {
     SparkSession spark = invocation.spark();
     long start = System.nanoTime();
     String model = invocation.value("model");
-    var images = ImageSource.read(spark, invocation.value(CommonOptions.INPUT), invocation.config());
+    String input = invocation.value(CommonOptions.INPUT);
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    // The model first: a folder that is no model is refused before Spark reads anything.
+    SavedDeepModel deep = SavedDeepModel.isAt(model, hadoop) ? SavedDeepModel.describe(model, hadoop) : null;
+    PipelineModel classical = deep == null ? load(model, hadoop) : null;
+    ImageSource.Images images = ImageSource.read(spark, input, invocation.config());
+    checkShape(images, input, model, deep != null ? new int[] {deep.shape().rows(), deep.shape().cols()}
+        : classicalShape(classical, model));
+    Dataset<Row> predictions;
+    if (deep == null) {
+      predictions = Predictions.fromModelOutput(classical.transform(images.data()));
+    } else {
+      Config settings = invocation.config().config().getConfig("deep");
+      predictions = deep.predict(model, images.data(), settings.getInt("inference-batch-size"),
+          Workers.of(spark, settings).threads(), hadoop);
+    }
     String output = invocation.value(CommonOptions.OUTPUT);
-    ParquetOutput.write(predictions(invocation, model, images), output, invocation.has(CommonOptions.OVERWRITE));
+    ParquetOutput.write(predictions, output, invocation.has(CommonOptions.OVERWRITE));
     long count = spark.read().parquet(output).count();
     invocation.out().printf("predicted %d images into %s in %.1f s%n", count, output,
         (System.nanoTime() - start) / 1e9);
   }
 
-  /** A DL4J model (models/cnn, models/resnet) or an MLlib PipelineModel, by what the folder holds. */
-  private static Dataset<Row> predictions(Invocation invocation, String model, Dataset<Row> images) {
-    Configuration hadoop = invocation.spark().sparkContext().hadoopConfiguration();
-    if (!SavedDeepModel.isAt(model, hadoop)) {
-      return Predictions.fromModelOutput(load(model).transform(images));
+  /**
+   * Refuses images of another size than the model's {@code need} ({rows, cols}; {0, pixels} where
+   * the model knows only its pixel count) before any work: a network would silently reinterpret
+   * them, an MLlib model would fail inside a Spark task.
+   */
+  static void checkShape(ImageSource.Images images, String input, String model, int[] need) {
+    boolean fits = need[0] > 0 && images.rows() > 0
+        ? images.rows() == need[0] && images.cols() == need[1]
+        : images.bytes() == (need[0] > 0 ? need[0] * need[1] : need[1]);
+    if (!fits) {
+      throw new BadInputException(input, "images of " + images.shape() + ", but the model " + model
+          + " takes " + (need[0] > 0 ? need[0] + "x" + need[1] : need[1] + " bytes per image"));
     }
-    SavedDeepModel saved = SavedDeepModel.describe(model, hadoop);
-    Config deep = invocation.config().config().getConfig("deep");
-    return saved.predict(model, images, deep.getInt("inference-batch-size"),
-        Workers.of(invocation.spark(), deep).threads(), hadoop);
   }
 
-  private static PipelineModel load(String uri) {
+  /**
+   * The image size an MLlib pipeline of this project was fitted for, from its feature stages: HOG
+   * knows rows and columns, the pixel features only their count.
+   */
+  private static int[] classicalShape(PipelineModel model, String uri) {
+    int[] pixels = null;
+    for (Transformer stage : flatten(model)) {
+      if (stage instanceof HogFeatures hog) {
+        return new int[] {(Integer) hog.getOrDefault(hog.rows()), (Integer) hog.getOrDefault(hog.cols())};
+      }
+      if (stage instanceof ImageToVector vector) {
+        pixels = new int[] {0, (Integer) vector.getOrDefault(vector.size())};
+      }
+    }
+    if (pixels == null) {
+      throw new BadInputException(uri, "an MLlib model without this project's image features");
+    }
+    return pixels;
+  }
+
+  private static List<Transformer> flatten(PipelineModel model) {
+    List<Transformer> stages = new ArrayList<>();
+    for (Transformer stage : model.stages()) {
+      if (stage instanceof PipelineModel inner) {
+        stages.addAll(flatten(inner));
+      } else {
+        stages.add(stage);
+      }
+    }
+    return stages;
+  }
+
+  private static PipelineModel load(String uri, Configuration hadoop) {
+    // Spark's reader logs an ERROR with a stack trace before it fails on a folder without metadata.
+    if (!HadoopFiles.exists(new Path(uri, "metadata"), hadoop)) {
+      throw new BadInputException(uri, "not a saved model (neither a DL4J model.json nor an MLlib metadata/ folder)");
+    }
     try {
       return PipelineModel.load(uri);
     } catch (Exception e) { // Hadoop's checked InvalidInputException escapes Scala unchecked

@@ -6,23 +6,36 @@ import io.fmnist.fs.HadoopFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 /**
  * Images to score, from any of: an ingested data set (its {@code test/} split), a Parquet folder
  * in the layout of {@link ParquetLayout} ({@code label} optional), or an IDX folder (its
- * {@code t10k-*} files, checked in full as ingest checks them).
+ * {@code t10k-*} files, checked in full as ingest checks them), with their size: rows x cols where
+ * the source records it (the data set's manifest, the IDX header), else the bytes of each image.
  */
 public final class ImageSource {
 
+  /** The images and their size; {@code rows} and {@code cols} are 0 where only {@code bytes} is known. */
+  public record Images(Dataset<Row> data, int rows, int cols, int bytes) {
+
+    /** "28x28" or "784 bytes per image". */
+    public String shape() {
+      return rows > 0 ? rows + "x" + cols : bytes + " bytes per image";
+    }
+  }
+
   private ImageSource() {}
 
-  public static Dataset<Row> read(SparkSession spark, String uri, AppConfig config) {
+  public static Images read(SparkSession spark, String uri, AppConfig config) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path path = new Path(uri);
     FileSystem fs = HadoopFiles.fileSystem(path, conf);
@@ -31,7 +44,9 @@ public final class ImageSource {
         throw new BadInputException(uri, "missing");
       }
       if (fs.exists(new Path(path, ParquetLayout.MANIFEST))) {
-        return spark.read().parquet(new Path(path, ParquetLayout.TEST).toString());
+        IngestManifest manifest = IngestManifest.read(uri, conf);
+        return new Images(spark.read().parquet(new Path(path, ParquetLayout.TEST).toString()), manifest.rows(),
+            manifest.cols(), manifest.rows() * manifest.cols());
       }
       String testImages = IdxSplit.filePrefix(ParquetLayout.TEST) + "-images-idx3-ubyte";
       if (fs.exists(new Path(path, testImages)) || fs.exists(new Path(path, testImages + ".gz"))) {
@@ -39,7 +54,7 @@ public final class ImageSource {
         IdxSplit split = IdxSplit.open(uri, ParquetLayout.TEST, conf);
         split.images().scan(conf, 0);
         split.labels().scan(conf, config.classNames().size());
-        return ingest.rows(split);
+        return new Images(ingest.rows(split), split.rows(), split.cols(), split.rows() * split.cols());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + uri, e);
@@ -57,6 +72,12 @@ public final class ImageSource {
             + String.join(", ", rows.columns()) + ")");
       }
     }
-    return rows;
+    // Plain Parquet says nothing of the shape: every image must at least have the same size.
+    List<Integer> sizes = rows.select(functions.length(functions.col(ParquetLayout.IMAGE))).distinct().limit(3)
+        .as(Encoders.INT()).collectAsList();
+    if (sizes.size() != 1) {
+      throw new BadInputException(uri, sizes.isEmpty() ? "no images" : "images of different sizes " + sizes);
+    }
+    return new Images(rows, 0, 0, sizes.get(0));
   }
 }

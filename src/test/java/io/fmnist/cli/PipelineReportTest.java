@@ -153,6 +153,35 @@ class PipelineReportTest {
     }
   }
 
+  /** The pipeline's models, reused: predict checks the input's shape against each kind before any work. */
+  @Test
+  @Order(4)
+  void predictRefusesImagesOfAnotherShapeBeforeAnyWork() throws Exception {
+    assertEquals(0, cli.code(), cli.err());
+    // 70 real test images' bytes read as 20x24 (480 bytes each), as a new user's own IDX set might be.
+    Path small = Files.createDirectories(tmp.resolve("small"));
+    byte[] images = FashionMnist.decompressed(FashionMnist.TEST_IMAGES);
+    FashionMnist.write(small, FashionMnist.TEST_IMAGES, false, FashionMnist.idx(new int[] {70, 20, 24}, 0x08, images,
+        16, 70 * 480));
+    FashionMnist.write(small, FashionMnist.TEST_LABELS, false,
+        FashionMnist.firstLabels(FashionMnist.decompressed(FashionMnist.TEST_LABELS), 70));
+    for (String model : List.of("cnn", "lr")) {
+      Path out = tmp.resolve("predicted-small-" + model);
+      Cli predict = Cli.run("predict", "--model", run.resolve("models").resolve(model).toString(),
+          "--input", small.toString(), "--output", out.toString());
+      assertEquals(3, predict.code(), predict.out() + predict.err());
+      assertTrue(predict.err().contains(small + ": images of 20x24, but the model ") && predict.err()
+          .contains(" takes 28x28"), predict.err());
+      assertEquals(1, predict.err().strip().lines().count(), "one line: " + predict.err());
+      assertFalse(Files.exists(out), "nothing written");
+    }
+    Cli notAModel = Cli.run("predict", "--model", run.resolve("plots").toString(), "--input", small.toString(),
+        "--output", tmp.resolve("predicted-none").toString());
+    assertEquals(3, notAModel.code(), notAModel.err());
+    assertTrue(notAModel.err().contains("plots: not a saved model (neither a DL4J model.json nor an MLlib"),
+        notAModel.err());
+  }
+
   private static long visible(Path dir) throws Exception {
     try (var files = Files.list(dir)) {
       return files.filter(path -> !path.getFileName().toString().startsWith(".")).count();

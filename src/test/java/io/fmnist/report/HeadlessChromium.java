@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -193,17 +196,27 @@ public final class HeadlessChromium implements AutoCloseable {
   @Override
   public void close() throws IOException {
     socket.abort();
-    process.destroy();
+    // Chromium's helper processes (network service, renderer) can outlive the browser for a moment
+    // and still write into the profile: end them all before deleting it.
+    List<ProcessHandle> processes = new ArrayList<>(process.descendants().toList());
+    processes.add(process.toHandle());
+    processes.forEach(ProcessHandle::destroy);
     try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
+      for (ProcessHandle handle : processes) {
+        try {
+          handle.onExit().get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+          handle.destroyForcibly();
+        }
       }
     } catch (InterruptedException e) {
-      process.destroyForcibly();
+      processes.forEach(ProcessHandle::destroyForcibly);
       Thread.currentThread().interrupt();
     }
     try (var files = Files.walk(profile)) {
       files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (UncheckedIOException e) {
+      // A file that vanished while walking: what is left is a temporary folder, not worth a failure.
     }
   }
 

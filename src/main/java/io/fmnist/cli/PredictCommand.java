@@ -2,6 +2,7 @@ package io.fmnist.cli;
 
 import com.typesafe.config.Config;
 import io.fmnist.classical.HogFeatures;
+import io.fmnist.data.ImageSize;
 import io.fmnist.data.ImageSource;
 import io.fmnist.data.ImageToVector;
 import io.fmnist.deep.SavedDeepModel;
@@ -10,13 +11,13 @@ import io.fmnist.errors.BadInputException;
 import io.fmnist.eval.Predictions;
 import io.fmnist.fs.HadoopFiles;
 import io.fmnist.fs.ParquetOutput;
-import org.apache.commons.cli.Options;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.cli.Options;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -55,8 +56,12 @@ final class PredictCommand implements Command {
     SavedDeepModel deep = SavedDeepModel.isAt(model, hadoop) ? SavedDeepModel.describe(model, hadoop) : null;
     PipelineModel classical = deep == null ? load(model, hadoop) : null;
     ImageSource.Images images = ImageSource.read(spark, input, invocation.config());
-    checkShape(images, input, model, deep != null ? new int[] {deep.shape().rows(), deep.shape().cols()}
-        : classicalShape(classical, model));
+    ImageSize need = deep != null ? ImageSize.of(deep.shape().rows(), deep.shape().cols())
+        : classicalSize(classical, model);
+    // Before any work: a network would silently reinterpret other images, an MLlib model fail in a task.
+    if (!images.size().fits(need)) {
+      throw new BadInputException(input, "images of " + images.size() + ", but the model " + model + " takes " + need);
+    }
     Dataset<Row> predictions;
     if (deep == null) {
       predictions = Predictions.fromModelOutput(classical.transform(images.data()));
@@ -73,32 +78,17 @@ final class PredictCommand implements Command {
   }
 
   /**
-   * Refuses images of another size than the model's {@code need} ({rows, cols}; {0, pixels} where
-   * the model knows only its pixel count) before any work: a network would silently reinterpret
-   * them, an MLlib model would fail inside a Spark task.
-   */
-  static void checkShape(ImageSource.Images images, String input, String model, int[] need) {
-    boolean fits = need[0] > 0 && images.rows() > 0
-        ? images.rows() == need[0] && images.cols() == need[1]
-        : images.bytes() == (need[0] > 0 ? need[0] * need[1] : need[1]);
-    if (!fits) {
-      throw new BadInputException(input, "images of " + images.shape() + ", but the model " + model
-          + " takes " + (need[0] > 0 ? need[0] + "x" + need[1] : need[1] + " bytes per image"));
-    }
-  }
-
-  /**
    * The image size an MLlib pipeline of this project was fitted for, from its feature stages: HOG
    * knows rows and columns, the pixel features only their count.
    */
-  private static int[] classicalShape(PipelineModel model, String uri) {
-    int[] pixels = null;
+  private static ImageSize classicalSize(PipelineModel model, String uri) {
+    ImageSize pixels = null;
     for (Transformer stage : flatten(model)) {
       if (stage instanceof HogFeatures hog) {
-        return new int[] {(Integer) hog.getOrDefault(hog.rows()), (Integer) hog.getOrDefault(hog.cols())};
+        return ImageSize.of((Integer) hog.getOrDefault(hog.rows()), (Integer) hog.getOrDefault(hog.cols()));
       }
       if (stage instanceof ImageToVector vector) {
-        pixels = new int[] {0, (Integer) vector.getOrDefault(vector.size())};
+        pixels = ImageSize.ofBytes((Integer) vector.getOrDefault(vector.size()));
       }
     }
     if (pixels == null) {

@@ -19,19 +19,12 @@ import org.apache.spark.sql.functions;
 /**
  * Images to score, from any of: an ingested data set (its {@code test/} split), a Parquet folder
  * in the layout of {@link ParquetLayout} ({@code label} optional), or an IDX folder (its
- * {@code t10k-*} files, checked in full as ingest checks them), with their size: rows x cols where
- * the source records it (the data set's manifest, the IDX header), else the bytes of each image.
+ * {@code t10k-*} files, checked in full as ingest checks them), with their {@link ImageSize}.
  */
 public final class ImageSource {
 
-  /** The images and their size; {@code rows} and {@code cols} are 0 where only {@code bytes} is known. */
-  public record Images(Dataset<Row> data, int rows, int cols, int bytes) {
-
-    /** "28x28" or "784 bytes per image". */
-    public String shape() {
-      return rows > 0 ? rows + "x" + cols : bytes + " bytes per image";
-    }
-  }
+  /** The images and their size. */
+  public record Images(Dataset<Row> data, ImageSize size) {}
 
   private ImageSource() {}
 
@@ -45,8 +38,8 @@ public final class ImageSource {
       }
       if (fs.exists(new Path(path, ParquetLayout.MANIFEST))) {
         IngestManifest manifest = IngestManifest.read(uri, conf);
-        return new Images(spark.read().parquet(new Path(path, ParquetLayout.TEST).toString()), manifest.rows(),
-            manifest.cols(), manifest.rows() * manifest.cols());
+        return new Images(spark.read().parquet(new Path(path, ParquetLayout.TEST).toString()),
+            ImageSize.of(manifest.rows(), manifest.cols()));
       }
       String testImages = IdxSplit.filePrefix(ParquetLayout.TEST) + "-images-idx3-ubyte";
       if (fs.exists(new Path(path, testImages)) || fs.exists(new Path(path, testImages + ".gz"))) {
@@ -54,7 +47,7 @@ public final class ImageSource {
         IdxSplit split = IdxSplit.open(uri, ParquetLayout.TEST, conf);
         split.images().scan(conf, 0);
         split.labels().scan(conf, config.classNames().size());
-        return new Images(ingest.rows(split), split.rows(), split.cols(), split.rows() * split.cols());
+        return new Images(ingest.rows(split), ImageSize.of(split.rows(), split.cols()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + uri, e);
@@ -78,6 +71,6 @@ public final class ImageSource {
     if (sizes.size() != 1) {
       throw new BadInputException(uri, sizes.isEmpty() ? "no images" : "images of different sizes " + sizes);
     }
-    return new Images(rows, 0, 0, sizes.get(0));
+    return new Images(rows, ImageSize.ofBytes(sizes.get(0)));
   }
 }

@@ -43,9 +43,11 @@ public record Diagnostics(
   /**
    * @param ids the test images' ids
    * @param labels their true classes
-   * @param scores their per-class scores (row per image), whose arg max is the prediction
+   * @param predictions the model's predicted classes, those of its confusion matrix
+   * @param scores their per-class scores (row per image), highest at the predicted class
    */
-  static Diagnostics of(long[] ids, int[] labels, double[][] scores, boolean probabilities, int examplesPerCell) {
+  static Diagnostics of(long[] ids, int[] labels, int[] predictions, double[][] scores, boolean probabilities,
+      int examplesPerCell) {
     int n = labels.length;
     long top2 = 0;
     long[] binImages = new long[BINS];
@@ -53,26 +55,24 @@ public record Diagnostics(
     long[] binRight = new long[BINS];
     Map<String, List<Example>> wrong = new LinkedHashMap<>();
     for (int i = 0; i < n; i++) {
-      int first = 0;
+      int predicted = predictions[i];
       int second = -1;
-      for (int c = 1; c < scores[i].length; c++) {
-        if (scores[i][c] > scores[i][first]) {
-          second = first;
-          first = c;
-        } else if (second < 0 || scores[i][c] > scores[i][second]) {
+      for (int c = 0; c < scores[i].length; c++) {
+        if (c != predicted && (second < 0 || scores[i][c] > scores[i][second])) {
           second = c;
         }
       }
-      top2 += labels[i] == first || labels[i] == second ? 1 : 0;
-      double confidence = scores[i][first];
+      boolean right = labels[i] == predicted;
+      top2 += right || labels[i] == second ? 1 : 0;
+      double confidence = scores[i][predicted];
       if (probabilities) {
         int bin = Math.min(BINS - 1, Math.max(0, (int) (confidence * BINS)));
         binImages[bin]++;
         binConfidence[bin] += confidence;
-        binRight[bin] += labels[i] == first ? 1 : 0;
+        binRight[bin] += right ? 1 : 0;
       }
-      if (labels[i] != first) {
-        wrong.computeIfAbsent(cell(labels[i], first), key -> new ArrayList<>()).add(new Example(ids[i], confidence));
+      if (!right) {
+        wrong.computeIfAbsent(cell(labels[i], predicted), key -> new ArrayList<>()).add(new Example(ids[i], confidence));
       }
     }
     Map<String, List<Example>> examples = new LinkedHashMap<>();

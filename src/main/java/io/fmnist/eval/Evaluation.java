@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The evaluate stage: every model's predictions in a run become {@code metrics/<name>.json}
- * (computed where missing, completed with the {@link Diagnostics} always) and one {@link Leaderboard}. It reads the predictions contract only, never a
+ * (computed where missing, completed with the {@link Diagnostics} always) and one {@link
+ * Leaderboard}. It reads the predictions contract only, never a
  * model stage's code.
  */
 public final class Evaluation {
@@ -62,8 +63,8 @@ public final class Evaluation {
     for (String name : names) {
       Dataset<Row> predictions = spark.read().parquet(run.predictions(name).toString());
       Scored scored = collect(predictions);
-      Diagnostics diagnostics = Diagnostics.of(scored.ids, scored.labelsAndPredictions[0], scored.scores,
-          scored.probabilities, examplesPerCell);
+      Diagnostics diagnostics = Diagnostics.of(scored.ids, scored.labelsAndPredictions[0],
+          scored.labelsAndPredictions[1], scored.scores, scored.probabilities, examplesPerCell);
       ModelMetrics metrics = metrics(run, name, predictions, conf).withDiagnostics(diagnostics);
       metrics.write(run.metrics(name), conf);
       int[][] labelsAndPredictions = scored.labelsAndPredictions;

@@ -124,7 +124,7 @@ class EvaluationTest {
   void diagnosticsOfAHandfulOfImagesMatchTheirDefinitions() {
     // Image 1 right at 0.9; image 2 wrong at 0.6 with the truth second; image 3 wrong at 0.55 with the truth third.
     double[][] scores = {{0.9, 0.05, 0.05}, {0.6, 0.3, 0.1}, {0.55, 0.3, 0.15}};
-    Diagnostics d = Diagnostics.of(new long[] {7, 8, 9}, new int[] {0, 1, 2}, scores, true, 5);
+    Diagnostics d = Diagnostics.of(new long[] {7, 8, 9}, new int[] {0, 1, 2}, new int[] {0, 0, 0}, scores, true, 5);
     assertEquals(2.0 / 3, d.top2Accuracy(), 1e-12);
     // Bin [0.9, 1.0): 1 image, right; bin [0.5, 0.6): 1 image (0.55), wrong; bin [0.6, 0.7): 1 image, wrong.
     assertEquals((0.1 + 0.55 + 0.6) / 3, d.expectedCalibrationError(), 1e-12);

@@ -25,16 +25,23 @@ record ClassicalModel(String name, Builder builder) {
     Classifier build(int inputSize, int numClasses, long seed, int parallelism, Config model);
   }
 
-  /** The registry: lr, rf, svm, mlp. */
+  private static final Builder LOGISTIC_REGRESSION = (in, classes, seed, parallelism, conf) -> {
+    LogisticRegression lr = new LogisticRegression().setFamily("multinomial");
+    return new Classifier(lr, lr);
+  };
+
+  private static final Builder RANDOM_FOREST = (in, classes, seed, parallelism, conf) -> {
+    RandomForestClassifier rf = new RandomForestClassifier().setSeed(seed);
+    return new Classifier(rf, rf);
+  };
+
+  /**
+   * The registry: lr, rf, svm, mlp, and the hybrids, whose configured features are a trained
+   * network's activations: hybrid-lr (a logistic regression), hybrid-rf (a random forest).
+   */
   static final Map<String, ClassicalModel> ALL = registry(
-      new ClassicalModel("lr", (in, classes, seed, parallelism, conf) -> {
-        LogisticRegression lr = new LogisticRegression().setFamily("multinomial");
-        return new Classifier(lr, lr);
-      }),
-      new ClassicalModel("rf", (in, classes, seed, parallelism, conf) -> {
-        RandomForestClassifier rf = new RandomForestClassifier().setSeed(seed);
-        return new Classifier(rf, rf);
-      }),
+      new ClassicalModel("lr", LOGISTIC_REGRESSION),
+      new ClassicalModel("rf", RANDOM_FOREST),
       // LinearSVC is binary only in MLlib: one-vs-rest over the classes, fitted in parallel.
       new ClassicalModel("svm", (in, classes, seed, parallelism, conf) -> {
         LinearSVC svc = new LinearSVC();
@@ -46,7 +53,9 @@ record ClassicalModel(String name, Builder builder) {
             IntStream.of(classes)).toArray();
         MultilayerPerceptronClassifier mlp = new MultilayerPerceptronClassifier().setSeed(seed).setLayers(layers);
         return new Classifier(mlp, mlp);
-      }));
+      }),
+      new ClassicalModel("hybrid-lr", LOGISTIC_REGRESSION),
+      new ClassicalModel("hybrid-rf", RANDOM_FOREST));
 
   private static Map<String, ClassicalModel> registry(ClassicalModel... models) {
     Map<String, ClassicalModel> byName = new LinkedHashMap<>();

@@ -4,11 +4,13 @@ import com.typesafe.config.Config;
 import io.fmnist.config.AppConfig;
 import io.fmnist.data.ParquetLayout;
 import io.fmnist.data.TrainingData;
+import io.fmnist.deep.DeepTrainer;
 import io.fmnist.errors.UsageException;
 import io.fmnist.eval.ModelMetrics;
 import io.fmnist.eval.Predictions;
 import io.fmnist.fs.AtomicOutput;
 import io.fmnist.fs.ParquetOutput;
+import io.fmnist.models.ModelTrainer;
 import io.fmnist.run.RunDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * Trains one Spark MLlib model of {@link ClassicalModel#ALL} into a run: features and classifier
  * as one Spark ML Pipeline, hyperparameters chosen on the validation split, the best
  * PipelineModel saved under {@code models/<name>/}, its test-set predictions under
- * {@code predictions/<name>/} and their metrics in {@code metrics/<name>.json}.
+ * {@code predictions/<name>/} (and the validation split's under {@code validation/<name>/}) and
+ * their metrics in {@code metrics/<name>.json}.
  */
-public final class ClassicalTrainer implements AutoCloseable {
+public final class ClassicalTrainer implements ModelTrainer {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClassicalTrainer.class);
 
@@ -61,7 +64,13 @@ public final class ClassicalTrainer implements AutoCloseable {
     return ClassicalModel.ALL.keySet();
   }
 
+  /** The deep models among the configured features of {@code name}: a hybrid's network. */
+  public static List<String> consumes(String name, AppConfig config, List<String> deepModels) {
+    return FeatureStages.networks(config.config().getConfig("classical." + name), deepModels);
+  }
+
   /** Trains, saves, predicts and measures {@code name}; returns its test metrics. */
+  @Override
   public ModelMetrics train(String name, TrainingData data) {
     ClassicalModel model = ClassicalModel.ALL.get(name);
     if (model == null) {
@@ -69,8 +78,10 @@ public final class ClassicalTrainer implements AutoCloseable {
     }
     String origin = "classical." + name;
     Config settings = config.config().getConfig(origin);
+    Map<String, String> networks = new LinkedHashMap<>();
+    DeepTrainer.models().forEach(deep -> networks.put(deep, run.model(deep).toString()));
     FeatureStages features = FeatureStages.build(settings, config.config().getConfig("classical.hog"),
-        data.rows(), data.cols(), config.seed(), origin);
+        data.rows(), data.cols(), config.seed(), origin, networks, hadoop());
     ClassicalModel.Classifier classifier = model.builder().build(features.outputSize(),
         data.numClasses(), config.seed(), spark.sparkContext().defaultParallelism(), settings);
     SparkParams.apply(classifier.tuned(), settings.getConfig("params"), origin + ".params");
@@ -94,6 +105,8 @@ public final class ClassicalTrainer implements AutoCloseable {
     double inferenceSeconds = (System.nanoTime() - start) / 1e9;
     Dataset<Row> written = spark.read().parquet(predictions.toString());
     long images = written.count();
+    ParquetOutput.write(Predictions.fromModelOutput(whole.transform(data.validation())),
+        run.validation(name).toString(), false);
 
     Map<String, Object> chosen = new LinkedHashMap<>(settings.getConfig("params").root().unwrapped());
     for (ParamPair<?> pair : best.params().toList()) {

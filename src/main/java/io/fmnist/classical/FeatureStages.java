@@ -3,9 +3,13 @@ package io.fmnist.classical;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import io.fmnist.data.ImageToVector;
+import io.fmnist.deep.NetworkFeatures;
 import io.fmnist.errors.UsageException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.feature.PCA;
@@ -14,7 +18,8 @@ import org.apache.spark.ml.feature.VectorAssembler;
 
 /**
  * The feature part of a classical model's pipeline, from its configuration: the extraction
- * (pixels scaled to [0, 1] and/or HOG descriptors, assembled into one vector; transformers that
+ * (pixels scaled to [0, 1], HOG descriptors and/or a trained network's penultimate activations
+ * ({@link NetworkFeatures}, for the hybrid models), assembled into one vector; transformers that
  * learn nothing, the same for every model that names the same features) and the fitted rest
  * (optionally standardised, reduced by PCA, mapped by random Fourier features). Every stage saves
  * with the model's pipeline.
@@ -28,11 +33,18 @@ record FeatureStages(List<Transformer> extraction, String extractionKey, List<Pi
   /** The column the extraction writes. */
   static final String EXTRACTED = "assembled";
 
+  /** The deep models among a classical model's features: the models it consumes. */
+  static List<String> networks(Config model, Collection<String> deepModels) {
+    return model.getStringList("features").stream().filter(deepModels::contains).toList();
+  }
+
   /**
    * @param model the model's configuration ({@code features}, {@code standardize}, {@code pca},
    *     {@code fourier}); {@code hog} the shared HOG settings
+   * @param networks the saved model folder of each deep model a feature may name
    */
-  static FeatureStages build(Config model, Config hog, int rows, int cols, long seed, String origin) {
+  static FeatureStages build(Config model, Config hog, int rows, int cols, long seed, String origin,
+      Map<String, String> networks, Configuration conf) {
     List<Transformer> extraction = new ArrayList<>();
     List<PipelineStage> stages = new ArrayList<>();
     List<String> inputs = new ArrayList<>();
@@ -53,12 +65,21 @@ record FeatureStages(List<Transformer> extraction, String extractionKey, List<Pi
             size += stage.outputSize();
           }
         }
-        default -> throw new UsageException(origin + ".features: unknown feature '" + feature
-            + "' (pixels, hog)");
+        default -> {
+          if (!networks.containsKey(feature)) {
+            throw new UsageException(origin + ".features: unknown feature '" + feature
+                + "' (pixels, hog, or a deep model: " + String.join(", ", networks.keySet()) + ")");
+          }
+          NetworkFeatures stage = new NetworkFeatures().setModel(networks.get(feature))
+              .setOutputCol(feature + "Features");
+          extraction.add(stage);
+          inputs.add(stage.getOutputCol());
+          size += stage.outputSize(conf);
+        }
       }
     }
     if (inputs.isEmpty()) {
-      throw new UsageException(origin + ".features: name at least one of pixels, hog");
+      throw new UsageException(origin + ".features: name at least one of pixels, hog or a deep model");
     }
     String column = EXTRACTED;
     extraction.add(new VectorAssembler().setInputCols(inputs.toArray(String[]::new)).setOutputCol(column));

@@ -1,14 +1,15 @@
 package io.fmnist.cli;
 
-import io.fmnist.classical.ClassicalTrainer;
+import io.fmnist.config.AppConfig;
 import io.fmnist.data.TrainingData;
 import io.fmnist.deep.DeepTrainer;
 import io.fmnist.errors.UsageException;
 import io.fmnist.eval.ModelMetrics;
+import io.fmnist.models.ModelRegistry;
+import io.fmnist.models.ModelSpec;
 import io.fmnist.run.RunDirectory;
 import io.fmnist.run.RunManifest;
 import io.fmnist.fs.HadoopFiles;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,59 +36,55 @@ final class ModelTraining {
             + "their last checkpoint, the others train").build();
   }
 
-  /** Every model name, MLlib's then DL4J's. */
+  /** Every model name: MLlib's, DL4J's, the ensemble. */
   static List<String> available() {
-    List<String> all = new ArrayList<>(ClassicalTrainer.models());
-    all.addAll(DeepTrainer.models());
-    return all;
+    return ModelRegistry.of(AppConfig.defaults()).names();
   }
 
-  /** The models asked for, checked before any work starts. */
-  static List<String> models(Invocation invocation) {
+  /**
+   * The models asked for, each after the models it consumes, checked before any work: unknown
+   * names, and consumed models neither asked for nor among {@code trained} (the models of the run
+   * that {@code --resume} continues), are usage errors.
+   */
+  static List<String> models(Invocation invocation, List<String> trained) {
     List<String> models = invocation.has(MODELS)
         ? Arrays.stream(invocation.value(MODELS).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
         : invocation.config().config().getStringList("train.models");
     if (models.isEmpty()) {
       throw new UsageException("no models to train");
     }
-    for (String model : models) {
-      if (!available().contains(model)) {
-        throw new UsageException("unknown model '" + model + "' (available: "
-            + String.join(", ", available()) + ")");
-      }
-    }
-    return models;
+    return ModelRegistry.of(invocation.config()).order(models, trained);
   }
 
   /**
-   * Trains {@code models} on the data set at {@code data}, recording each in the run manifest.
-   * With {@code resume}, models that already have metrics in the run are skipped.
+   * Trains {@code models} (as {@link #models} ordered them) on the data set at {@code data},
+   * recording each in the run manifest. With {@code resume}, models that already have metrics in
+   * the run are skipped.
    */
   static Map<String, ModelMetrics> run(Invocation invocation, String data, List<String> models,
       RunDirectory run, RunManifest manifest, boolean resume) {
-    if (models.stream().anyMatch(DeepTrainer.models()::contains)) {
+    ModelRegistry registry = ModelRegistry.of(invocation.config());
+    if (models.stream().anyMatch(model -> registry.spec(model).family() == ModelSpec.Family.DL4J)) {
       DeepTrainer.checkCluster(invocation.spark());
     }
     TrainingData split = TrainingData.load(invocation.spark(), data, invocation.config());
-    DeepTrainer deep = new DeepTrainer(invocation.spark(), invocation.config(), run, resume);
     var hadoop = invocation.spark().sparkContext().hadoopConfiguration();
     Map<String, ModelMetrics> results = new LinkedHashMap<>();
-    try (ClassicalTrainer classical = new ClassicalTrainer(invocation.spark(), invocation.config(), run)) {
+    try (ModelRegistry.Trainers trainers = registry.trainers(invocation.spark(), run, resume)) {
       for (String model : models) {
         if (resume && HadoopFiles.exists(run.metrics(model), hadoop)) {
-          invocation.out().printf("%-6s already trained in this run%n", model);
+          invocation.out().printf("%-18s already trained in this run%n", model);
           results.put(model, ModelMetrics.read(run.metrics(model), hadoop));
           continue;
         }
         long start = System.nanoTime();
-        ModelMetrics metrics = DeepTrainer.models().contains(model)
-            ? deep.train(model, split) : classical.train(model, split);
+        ModelMetrics metrics = trainers.of(model).train(model, split);
         results.put(model, metrics);
         manifest.stage("train-" + model, (System.nanoTime() - start) / 1e9, Map.of(
             "testAccuracy", metrics.accuracy(),
             "validationAccuracy", metrics.validationAccuracy(),
             "trainSeconds", metrics.trainSeconds()));
-        invocation.out().printf("%-6s test accuracy %.4f, macro F1 %.4f, trained in %.1f s%n",
+        invocation.out().printf("%-18s test accuracy %.4f, macro F1 %.4f, trained in %.1f s%n",
             model, metrics.accuracy(), metrics.macro().f1(), metrics.trainSeconds());
       }
     }

@@ -42,7 +42,7 @@ final class PipelineCommand implements Command {
   /** Every stage into a new run directory at {@code output}; {@code nightly} runs it too. */
   static RunDirectory run(Invocation invocation, String output) {
     var config = invocation.config();
-    List<String> models = ModelTraining.models(invocation);
+    List<String> models = ModelTraining.models(invocation, List.of());
     SparkSession spark = invocation.spark();
     Ingest ingest = new Ingest(spark, config.classNames(), config.imagesPerPartition());
     // Bad input is refused before the run directory exists.

@@ -1,6 +1,7 @@
 package io.fmnist.cli;
 
 import io.fmnist.data.IngestManifest;
+import io.fmnist.run.RunDirectory;
 import java.util.List;
 import org.apache.commons.cli.Options;
 
@@ -29,10 +30,12 @@ final class TrainCommand implements Command {
 
   @Override
   public void run(Invocation invocation) {
-    List<String> models = ModelTraining.models(invocation);
-    String data = invocation.value("data");
-    IngestManifest input = IngestManifest.read(data, invocation.spark().sparkContext().hadoopConfiguration());
     boolean resume = invocation.has(ModelTraining.RESUME);
+    var hadoop = invocation.spark().sparkContext().hadoopConfiguration();
+    List<String> models = ModelTraining.models(invocation, resume
+        ? RunDirectory.open(invocation.value(CommonOptions.OUTPUT), hadoop).modelsWithPredictions() : List.of());
+    String data = invocation.value("data");
+    IngestManifest input = IngestManifest.read(data, hadoop);
     invocation.inRun(resume, (run, manifest) -> {
       manifest.inputs(input);
       ModelTraining.run(invocation, data, models, run, manifest, resume);

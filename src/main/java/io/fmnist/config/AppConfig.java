@@ -12,6 +12,7 @@ import io.fmnist.fs.HadoopFiles;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -24,6 +25,8 @@ public final class AppConfig {
 
   /** Where the defaults live on the classpath (copied there from conf/ by the build). */
   public static final String DEFAULTS = "conf/default.conf";
+
+  private static final Set<String> OPEN_OBJECTS = Set.of("params", "grid", "class-weights");
 
   private final Config config;
 
@@ -104,15 +107,15 @@ public final class AppConfig {
   }
 
   /**
-   * Keys under a {@code params} or {@code grid} object name Spark ML parameters, which the
-   * defaults cannot list; the model stage checks those names against the estimator itself.
+   * Keys under a {@code params} or {@code grid} object name Spark ML parameters, and those under
+   * {@code class-weights} class names, which the defaults cannot list; the model stage checks them.
    */
   private static boolean underOpenObject(String key, Config defaults) {
     List<String> path = ConfigUtil.splitPath(key);
     for (int i = path.size() - 1; i > 0; i--) {
       String name = path.get(i - 1);
       String parent = ConfigUtil.joinPath(path.subList(0, i));
-      if ((name.equals("params") || name.equals("grid")) && defaults.hasPath(parent)) {
+      if (OPEN_OBJECTS.contains(name) && defaults.hasPath(parent)) {
         return true;
       }
     }

@@ -61,6 +61,18 @@ public final class Architectures {
     };
   }
 
+  /**
+   * The layer whose activations a hybrid model feeds to MLlib: the last before the classifier (the
+   * CNN's dense layer, the ResNet's globally pooled channels).
+   */
+  public static String featureLayer(String name) {
+    return switch (name) {
+      case "cnn" -> "dense";
+      case "resnet" -> "gap";
+      default -> throw new IllegalArgumentException("unknown deep model '" + name + "'");
+    };
+  }
+
   private Architectures() {}
 
   public static Set<String> names() {

@@ -15,11 +15,13 @@ import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,7 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * it and scores its images in batches, and the rows come back in the predictions contract
  * ({@code id}, {@code label} where the input has it, {@code prediction}, {@code probabilities}).
  * With {@code flipAveraged} the probabilities are the mean of the network's on the image and on
- * its mirror image (test-time augmentation for networks trained with flips).
+ * its mirror image (test-time augmentation for networks trained with flips). The same code gives a
+ * hidden layer's activations as features for MLlib ({@link NetworkFeatures}).
  */
 public final class DeepInference {
 
@@ -45,11 +48,25 @@ public final class DeepInference {
     }
     schema = schema.add(Predictions.PREDICTION, DataTypes.IntegerType, false)
         .add(Predictions.PROBABILITIES, DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+    return images.mapPartitions(new ScorePartition(broadcast(network, images), network.kind(), shape, null,
+        flipAveraged, batchSize, threads, labelled), Encoders.row(schema));
+  }
+
+  /**
+   * {@code images} with one more column, {@code outputCol}: the activations of the network's layer
+   * {@code layer} for each image as an MLlib vector (averaged with the mirror image's with
+   * {@code flipAveraged}), computed as {@link #predict} computes probabilities.
+   */
+  public static Dataset<Row> activations(DeepNetwork network, String layer, Dataset<Row> images, ImageShape shape,
+      boolean flipAveraged, int batchSize, int threads, StructField outputCol) {
+    StructType schema = images.schema().add(outputCol);
+    return images.mapPartitions(new ScorePartition(broadcast(network, images), network.kind(), shape, layer,
+        flipAveraged, batchSize, threads, false), Encoders.row(schema));
+  }
+
+  private static Broadcast<byte[]> broadcast(DeepNetwork network, Dataset<Row> images) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(images.sparkSession().sparkContext());
-    Broadcast<byte[]> model = sc.broadcast(network.toBytes(false));
-    return images.mapPartitions(
-        new ScorePartition(model, network.kind(), shape, flipAveraged, batchSize, threads, labelled),
-        Encoders.row(schema));
+    return sc.broadcast(network.toBytes(false));
   }
 
   /** Accuracy and mean cross-entropy of labelled predictions. */
@@ -67,16 +84,19 @@ public final class DeepInference {
     private final Broadcast<byte[]> model;
     private final DeepNetwork.Kind kind;
     private final ImageShape shape;
+    /** The layer whose activations are appended to each row; null: the rows become predictions. */
+    private final String layer;
     private final boolean flipAveraged;
     private final int batchSize;
     private final int threads;
     private final boolean labelled;
 
-    ScorePartition(Broadcast<byte[]> model, DeepNetwork.Kind kind, ImageShape shape, boolean flipAveraged,
-        int batchSize, int threads, boolean labelled) {
+    ScorePartition(Broadcast<byte[]> model, DeepNetwork.Kind kind, ImageShape shape, String layer,
+        boolean flipAveraged, int batchSize, int threads, boolean labelled) {
       this.model = model;
       this.kind = kind;
       this.shape = shape;
+      this.layer = layer;
       this.flipAveraged = flipAveraged;
       this.batchSize = batchSize;
       this.threads = threads;
@@ -113,40 +133,46 @@ public final class DeepInference {
             images.add(row.getAs(ParquetLayout.IMAGE));
           }
           float[] pixels = MinibatchBuilder.scaled(images, shape.pixels());
-          INDArray output = network.output(features(pixels, images.size()));
+          INDArray output = score(features(pixels, images.size()));
           if (flipAveraged) {
             INDArray mirrored = features(MinibatchBuilder.mirrored(pixels, shape), images.size());
-            output = output.add(network.output(mirrored)).muli(0.5);
+            output = output.add(score(mirrored)).muli(0.5);
           }
-          double[][] probabilities = output.toDoubleMatrix();
+          double[][] scores = output.toDoubleMatrix();
           for (int i = batch.size() - 1; i >= 0; i--) {
-            Row row = batch.get(i);
-            Object[] out = new Object[labelled ? 4 : 3];
-            int k = 0;
-            out[k++] = row.<Long>getAs(ParquetLayout.ID);
-            if (labelled) {
-              out[k++] = row.<Integer>getAs(ParquetLayout.LABEL);
-            }
-            out[k++] = argmax(probabilities[i]);
-            out[k] = probabilities[i];
-            pending.add(RowFactory.create(out));
+            pending.add(layer == null ? prediction(batch.get(i), scores[i]) : withActivations(batch.get(i), scores[i]));
           }
+        }
+
+        private INDArray score(INDArray features) {
+          return layer == null ? network.output(features) : network.activations(features, layer);
         }
       };
     }
 
-    private INDArray features(float[] pixels, int images) {
-      return Nd4j.create(pixels, new long[] {images, 1, shape.rows(), shape.cols()}, 'c');
+    private Row prediction(Row row, double[] probabilities) {
+      Object[] out = new Object[labelled ? 4 : 3];
+      int k = 0;
+      out[k++] = row.<Long>getAs(ParquetLayout.ID);
+      if (labelled) {
+        out[k++] = row.<Integer>getAs(ParquetLayout.LABEL);
+      }
+      out[k++] = Predictions.argmax(probabilities);
+      out[k] = probabilities;
+      return RowFactory.create(out);
     }
 
-    private static int argmax(double[] values) {
-      int best = 0;
-      for (int i = 1; i < values.length; i++) {
-        if (values[i] > values[best]) {
-          best = i;
-        }
+    private static Row withActivations(Row row, double[] activations) {
+      Object[] out = new Object[row.length() + 1];
+      for (int i = 0; i < row.length(); i++) {
+        out[i] = row.get(i);
       }
-      return best;
+      out[row.length()] = Vectors.dense(activations);
+      return RowFactory.create(out);
+    }
+
+    private INDArray features(float[] pixels, int images) {
+      return Nd4j.create(pixels, new long[] {images, 1, shape.rows(), shape.cols()}, 'c');
     }
   }
 }

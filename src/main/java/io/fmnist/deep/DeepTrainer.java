@@ -6,6 +6,7 @@ import io.fmnist.data.ParquetLayout;
 import io.fmnist.data.TrainingData;
 import io.fmnist.eval.ModelMetrics;
 import io.fmnist.fs.ParquetOutput;
+import io.fmnist.models.ModelTrainer;
 import io.fmnist.run.RunDirectory;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * cores on a cluster). After every
  * epoch: validation accuracy and loss on the seeded validation split, a progress line, a
  * checkpoint; early stopping on the validation accuracy. The best epoch's network is saved under
- * {@code models/<name>/}, its test predictions and metrics as for the MLlib models, and the epochs
+ * {@code models/<name>/}, its test and validation predictions and metrics as for the MLlib models, and the epochs
  * in {@code history/<name>.json}.
  */
-public final class DeepTrainer {
+public final class DeepTrainer implements ModelTrainer {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeepTrainer.class);
 
@@ -55,6 +56,7 @@ public final class DeepTrainer {
   }
 
   /** Trains, saves, predicts and measures {@code name}; returns its test metrics. */
+  @Override
   public ModelMetrics train(String name, TrainingData data) {
     Config deep = config.config().getConfig("deep");
     Config settings = deep.getConfig(name);
@@ -128,7 +130,8 @@ public final class DeepTrainer {
   private ModelMetrics finish(String name, TrainingData data, ImageShape shape, Workers workers,
       DeepNetwork best, TrainingHistory history, Config settings) {
     SavedDeepModel description = new SavedDeepModel(name, best.kind(), shape,
-        Architectures.gradCamLayer(name, settings), settings.getBoolean("test-time-flip"));
+        Architectures.gradCamLayer(name, settings), Architectures.featureLayer(name),
+        settings.getBoolean("test-time-flip"));
     SavedDeepModel.save(best, description, run.model(name), resume, hadoop());
     history.write(run.history(name), hadoop());
 
@@ -138,6 +141,8 @@ public final class DeepTrainer {
     double inferenceSeconds = (System.nanoTime() - start) / 1e9;
     Dataset<Row> written = spark.read().parquet(predictions.toString());
     long images = written.count();
+    ParquetOutput.write(predict(best, data.validation(), shape, workers, settings),
+        run.validation(name).toString(), resume);
 
     Map<String, Object> chosen = new LinkedHashMap<>(settings.root().unwrapped());
     chosen.put("parameters", best.numParams());

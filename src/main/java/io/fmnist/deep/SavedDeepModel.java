@@ -12,12 +12,12 @@ import org.apache.spark.sql.Row;
 /**
  * A trained deep model as saved in {@code models/<name>/}: {@code dl4j-model.zip} (DL4J's
  * ModelSerializer format, without updater state) and {@code model.json} (architecture, network
- * kind, image shape, the layer Grad-CAM explains, and whether predictions average the image's and
- * its mirror image's: {@code deep.<name>.test-time-flip}), written through the Hadoop FileSystem
- * API, aside first.
+ * kind, image shape, the layer Grad-CAM explains, the layer hybrid models take features from, and
+ * whether predictions average the image's and its mirror image's: {@code deep.<name>.test-time-flip}),
+ * written through the Hadoop FileSystem API, aside first.
  */
 public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageShape shape, String gradCamLayer,
-    boolean testTimeFlip) {
+    String featureLayer, boolean testTimeFlip) {
 
   static final String NETWORK = "dl4j-model.zip";
   static final String DESCRIPTION = "model.json";

@@ -18,9 +18,14 @@ public record Workers(int count, int threads) {
     if (configured > 0) {
       return new Workers(count, configured);
     }
+    return new Workers(count, threads(sc, count));
+  }
+
+  /** The native threads of each of {@code count} parallel tasks when the configuration names none. */
+  static int threads(SparkContext sc, int count) {
     int threads = sc.isLocal()
         ? Runtime.getRuntime().availableProcessors() / Math.min(count, sc.defaultParallelism())
         : sc.getConf().getInt("spark.task.cpus", 1);
-    return new Workers(count, Math.max(1, threads));
+    return Math.max(1, threads);
   }
 }

@@ -62,12 +62,12 @@ public final class Evaluation {
     List<Leaderboard.Entry> entries = new ArrayList<>();
     for (String name : names) {
       Dataset<Row> predictions = spark.read().parquet(run.predictions(name).toString());
-      Scored scored = collect(predictions);
-      Diagnostics diagnostics = Diagnostics.of(scored.ids, scored.labelsAndPredictions[0],
-          scored.labelsAndPredictions[1], scored.scores, scored.probabilities, examplesPerCell);
+      Predictions.Collected scored = Predictions.collect(predictions);
+      Diagnostics diagnostics = Diagnostics.of(scored.ids(), scored.labelsAndPredictions()[0],
+          scored.labelsAndPredictions()[1], scored.scores(), scored.probabilities(), examplesPerCell);
       ModelMetrics metrics = metrics(run, name, predictions, conf).withDiagnostics(diagnostics);
       metrics.write(run.metrics(name), conf);
-      int[][] labelsAndPredictions = scored.labelsAndPredictions;
+      int[][] labelsAndPredictions = scored.labelsAndPredictions();
       outcomes.add(labelsAndPredictions);
       entries.add(new Leaderboard.Entry(name, metrics.accuracy(),
           bootstrap(labelsAndPredictions, true), metrics.macro().f1(), bootstrap(labelsAndPredictions, false),
@@ -96,27 +96,6 @@ public final class Evaluation {
     }
     return ModelMetrics.compute(name, predictions, classNames,
         new ModelMetrics.Training(Double.NaN, Double.NaN, null, Map.of()));
-  }
-
-  /** A model's test predictions ordered by image id, so that models line up image by image. */
-  private record Scored(long[] ids, int[][] labelsAndPredictions, double[][] scores, boolean probabilities) {}
-
-  private static Scored collect(Dataset<Row> predictions) {
-    boolean probabilities = Arrays.asList(predictions.columns()).contains(Predictions.PROBABILITIES);
-    List<Row> rows = predictions.select(col(ParquetLayout.ID), col(ParquetLayout.LABEL), col(Predictions.PREDICTION),
-        col(probabilities ? Predictions.PROBABILITIES : Predictions.SCORES))
-        .orderBy(col(ParquetLayout.ID)).collectAsList();
-    long[] ids = new long[rows.size()];
-    int[][] out = new int[2][rows.size()];
-    double[][] scores = new double[rows.size()][];
-    for (int i = 0; i < rows.size(); i++) {
-      Row row = rows.get(i);
-      ids[i] = row.getLong(0);
-      out[0][i] = row.getInt(1);
-      out[1][i] = row.getInt(2);
-      scores[i] = row.<Double>getList(3).stream().mapToDouble(Double::doubleValue).toArray();
-    }
-    return new Scored(ids, out, scores, probabilities);
   }
 
   /** 95% percentile interval of accuracy (or macro F1) over resamples of the test images. */

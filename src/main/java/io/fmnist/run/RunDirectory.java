@@ -91,6 +91,14 @@ public final class RunDirectory {
     return new Path(new Path(root, "predictions"), name);
   }
 
+  /**
+   * A model's predictions on the seeded validation split, in the same contract: what the stacked
+   * ensemble is fitted on, so that it never sees the test set.
+   */
+  public Path validation(String name) {
+    return new Path(new Path(root, "validation"), name);
+  }
+
   /** A deep model's per-epoch checkpoints (see {@code deep.Checkpoints}). */
   public Path checkpoints(String name) {
     return new Path(new Path(root, "checkpoints"), name);
@@ -106,9 +114,17 @@ public final class RunDirectory {
     return new Path(new Path(root, "explain"), name);
   }
 
-  /** The models that wrote predictions in this run, by name, sorted. */
+  /** The models that wrote test predictions in this run, by name, sorted. */
   public List<String> modelsWithPredictions() {
-    Path dir = new Path(root, "predictions");
+    return folders(new Path(root, "predictions"));
+  }
+
+  /** The models that wrote validation predictions in this run, by name, sorted. */
+  public List<String> modelsWithValidationPredictions() {
+    return folders(new Path(root, "validation"));
+  }
+
+  private List<String> folders(Path dir) {
     try {
       FileSystem fs = HadoopFiles.fileSystem(dir, conf);
       if (!fs.exists(dir)) {

@@ -29,7 +29,7 @@ class TrainAndPredictCommandTest {
     Cli train = Cli.run("train", "--data", data.toString(), "--output", run.toString(), "--models", "lr",
         "--set", "classical.lr.params.max-iter=30");
     assertEquals(0, train.code(), train.err());
-    assertTrue(train.out().contains("lr     test accuracy"), train.out());
+    assertTrue(train.out().matches("(?s).*\\blr +test accuracy.*"), train.out());
     JsonNode manifest = new ObjectMapper().readTree(run.resolve("run.json").toFile());
     assertEquals("complete", manifest.get("status").asText());
     assertTrue(manifest.at("/stages/train-lr/testAccuracy").asDouble() > 0.7, manifest.toString());

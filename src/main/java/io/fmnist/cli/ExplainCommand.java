@@ -1,11 +1,10 @@
 package io.fmnist.cli;
 
-import com.typesafe.config.Config;
 import io.fmnist.deep.SavedDeepModel;
 import io.fmnist.errors.UsageException;
 import io.fmnist.eval.Leaderboard;
-import io.fmnist.explain.GradCamGallery;
 import io.fmnist.fs.HadoopFiles;
+import io.fmnist.pipeline.Stages;
 import io.fmnist.run.RunDirectory;
 import java.util.List;
 import org.apache.commons.cli.Option;
@@ -42,7 +41,8 @@ final class ExplainCommand implements Command {
   public void run(Invocation invocation) {
     Configuration hadoop = invocation.spark().sparkContext().hadoopConfiguration();
     RunDirectory run = RunDirectory.open(invocation.value(EvaluateCommand.RUN), hadoop);
-    List<String> models = invocation.has("model") ? List.of(invocation.value("model")) : deepModels(run, hadoop);
+    Stages stages = invocation.stages();
+    List<String> models = invocation.has("model") ? List.of(invocation.value("model")) : stages.deepModels(run);
     for (String model : models) {
       if (!SavedDeepModel.isAt(run.model(model).toString(), hadoop)) {
         throw new UsageException(run.model(model) + ": no deep model there to explain");
@@ -50,10 +50,10 @@ final class ExplainCommand implements Command {
     }
     String data = invocation.has(EvaluateCommand.DATA) ? invocation.value(EvaluateCommand.DATA) : run.data().toString();
     int samples = invocation.has("samples") ? samples(invocation.value("samples")) : -1;
-    explain(invocation, run, models, data, samples, invocation.has(CommonOptions.OVERWRITE));
+    stages.explain(run, models, data, samples, invocation.has(CommonOptions.OVERWRITE));
     // A run that was evaluated already gets its report redrawn with the new figures.
     if (HadoopFiles.exists(run.leaderboard(), hadoop)) {
-      EvaluateCommand.report(invocation, run, Leaderboard.read(run.leaderboard(), hadoop), data);
+      stages.report(run, Leaderboard.read(run.leaderboard(), hadoop), data);
       invocation.out().println("report: " + run.reportHtml());
     }
   }
@@ -68,24 +68,5 @@ final class ExplainCommand implements Command {
       // refused below
     }
     throw new UsageException("--samples must be a positive whole number, not '" + value + "'");
-  }
-
-  /** The explain stage as this command and {@code pipeline} run it. */
-  static void explain(Invocation invocation, RunDirectory run, List<String> models, String data, int samples,
-      boolean overwrite) {
-    Config explain = invocation.config().config().getConfig("explain");
-    GradCamGallery gallery = new GradCamGallery(invocation.spark(), invocation.config().classNames(),
-        samples > 0 ? samples : explain.getInt("correct-per-class"), explain.getInt("wrong-per-class"),
-        explain.getInt("upscale"));
-    for (String model : models) {
-      int figures = gallery.write(run, model, data, overwrite).size();
-      invocation.out().printf("%-6s %d Grad-CAM figures in %s%n", model, figures, run.explanations(model));
-    }
-  }
-
-  /** The run's models saved by DL4J. */
-  static List<String> deepModels(RunDirectory run, Configuration hadoop) {
-    return run.modelsWithPredictions().stream()
-        .filter(model -> SavedDeepModel.isAt(run.model(model).toString(), hadoop)).toList();
   }
 }

@@ -2,6 +2,7 @@ package io.fmnist.cli;
 
 import io.fmnist.config.AppConfig;
 import io.fmnist.errors.FmnistException;
+import io.fmnist.pipeline.Stages;
 import io.fmnist.run.BuildInfo;
 import io.fmnist.run.RunDirectory;
 import io.fmnist.run.RunManifest;
@@ -57,6 +58,11 @@ final class Invocation {
 
   SparkSession spark() {
     return SparkSessions.getOrCreate(config());
+  }
+
+  /** The stages, run in this invocation's Spark session and configuration, reporting to its output. */
+  Stages stages() {
+    return new Stages(spark(), config(), out);
   }
 
   /**

@@ -38,7 +38,7 @@ final class TrainCommand implements Command {
     IngestManifest input = IngestManifest.read(data, hadoop);
     invocation.inRun(resume, (run, manifest) -> {
       manifest.inputs(input);
-      ModelTraining.run(invocation, data, models, run, manifest, resume);
+      invocation.stages().train(data, models, run, manifest, resume);
     });
   }
 }

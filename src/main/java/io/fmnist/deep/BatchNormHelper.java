@@ -118,6 +118,7 @@ final class BatchNormHelper implements BatchNormalizationHelper {
         // precision where a channel's mean is large against its spread.
         INDArray centred = centre(x, mean);
         variance.assign(perChannel(Transforms.pow(rows(centred).norm2(1), 2, false), x)).divi(count);
+        NativeRuntime.release(centred);
       }
       m = mean;
       v = variance;
@@ -144,7 +145,9 @@ final class BatchNormHelper implements BatchNormalizationHelper {
     INDArray inverseStd = Transforms.pow(variance.add(eps), -0.5, false);
     INDArray centred = centre(input, mean);
     INDArray dBeta = perChannel(rows(dy).sum(1), input);
-    INDArray dGamma = perChannel(rows(dy.mul(centred)).sum(1), input).muli(inverseStd);
+    INDArray product = dy.mul(centred);
+    INDArray dGamma = perChannel(rows(product).sum(1), input).muli(inverseStd);
+    NativeRuntime.release(product);
     INDArray a = gamma.reshape(gamma.length()).mul(inverseStd);
     INDArray b = a.mul(dGamma).muli(inverseStd).divi(-count);
     INDArray c = a.mul(dBeta).divi(-count);
@@ -156,6 +159,7 @@ final class BatchNormHelper implements BatchNormalizationHelper {
     epsOut.addi(centred);
     dGammaView.assign(dGamma.reshape(dGammaView.shape()));
     dBetaView.assign(dBeta.reshape(dBetaView.shape()));
+    NativeRuntime.release(centred, inverseStd, dBeta, dGamma, a, b, c, zeros, ones, dy == epsilon ? null : dy);
     Gradient gradient = new DefaultGradient();
     gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
     gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
@@ -166,7 +170,9 @@ final class BatchNormHelper implements BatchNormalizationHelper {
   private static INDArray centre(INDArray x, INDArray mean) {
     INDArray centred = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
     INDArray ones = Nd4j.ones(DataType.FLOAT, mean.length());
-    normalise(x, mean, ones, ones, Nd4j.zeros(DataType.FLOAT, mean.length()), 0, centred);
+    INDArray zeros = Nd4j.zeros(DataType.FLOAT, mean.length());
+    normalise(x, mean, ones, ones, zeros, 0, centred);
+    NativeRuntime.release(ones, zeros);
     return centred;
   }
 

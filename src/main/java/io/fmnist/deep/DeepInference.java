@@ -133,12 +133,17 @@ public final class DeepInference {
             images.add(row.getAs(ParquetLayout.IMAGE));
           }
           float[] pixels = MinibatchBuilder.scaled(images, shape.pixels());
-          INDArray output = score(features(pixels, images.size()));
+          INDArray input = features(pixels, images.size());
+          INDArray output = score(input);
+          NativeRuntime.release(input);
           if (flipAveraged) {
             INDArray mirrored = features(MinibatchBuilder.mirrored(pixels, shape), images.size());
-            output = output.add(score(mirrored)).muli(0.5);
+            INDArray flipped = score(mirrored);
+            output.addi(flipped).muli(0.5);
+            NativeRuntime.release(mirrored, flipped);
           }
           double[][] scores = output.toDoubleMatrix();
+          NativeRuntime.release(output);
           for (int i = batch.size() - 1; i >= 0; i--) {
             pending.add(layer == null ? prediction(batch.get(i), scores[i]) : withActivations(batch.get(i), scores[i]));
           }

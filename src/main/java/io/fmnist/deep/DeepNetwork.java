@@ -59,7 +59,10 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
   /** Class probabilities for a batch of NCHW images, in inference mode (no dropout, BatchNorm's running statistics). */
   INDArray output(INDArray features);
 
-  /** The activations of the layer named {@code layer} for {@code features}, in inference mode. */
+  /**
+   * The activations of the layer named {@code layer} for {@code features}, in inference mode; the
+   * other layers' activations are freed at once (see {@link NativeRuntime#release}).
+   */
   INDArray activations(INDArray features, String layer);
 
   /** The layers after the one named {@code layer}, in order (for a graph, they must form a chain). */
@@ -137,7 +140,10 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
     @Override
     public INDArray activations(INDArray features, String layer) {
-      return network.feedForward(features, false).get(indexOf(layer) + 1);
+      List<INDArray> all = network.feedForward(features, false);
+      INDArray wanted = all.get(indexOf(layer) + 1);
+      all.stream().filter(a -> a != wanted && a != features).forEach(NativeRuntime::release);
+      return wanted;
     }
 
     @Override
@@ -196,7 +202,10 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
       if (network.getVertex(layer) == null) {
         throw new IllegalArgumentException("no layer named '" + layer + "'");
       }
-      return network.feedForward(features, false).get(layer);
+      Map<String, INDArray> all = network.feedForward(features, false);
+      INDArray wanted = all.get(layer);
+      all.values().stream().filter(a -> a != wanted && a != features).forEach(NativeRuntime::release);
+      return wanted;
     }
 
     @Override

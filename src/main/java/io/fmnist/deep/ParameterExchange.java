@@ -194,8 +194,11 @@ final class ParameterExchange implements ThreadSafeRpcEndpoint {
         return false;
       }
       int paramCount = Math.toIntExact(params.length());
-      params.assign(Nd4j.create(Arrays.copyOfRange(mean, 0, paramCount), params.shape(), 'c'));
-      state.assign(Nd4j.create(Arrays.copyOfRange(mean, paramCount, mean.length), state.shape(), 'c'));
+      INDArray meanParams = Nd4j.create(Arrays.copyOfRange(mean, 0, paramCount), params.shape(), 'c');
+      INDArray meanState = Nd4j.create(Arrays.copyOfRange(mean, paramCount, mean.length), state.shape(), 'c');
+      params.assign(meanParams);
+      state.assign(meanState);
+      NativeRuntime.release(meanParams, meanState);
       return true;
     }
 

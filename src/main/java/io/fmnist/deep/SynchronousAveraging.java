@@ -10,7 +10,6 @@ import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.rdd.RDD;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.sql.Dataset;
@@ -210,6 +209,7 @@ final class SynchronousAveraging {
           DataSet batch = batches.next();
           network.fit(batch);
           part.lossSum += network.score() * batch.numExamples();
+          NativeRuntime.release(batch.getFeatures(), batch.getLabels());
           part.images += batch.numExamples();
           fitted.add(batch.numExamples());
           round++;

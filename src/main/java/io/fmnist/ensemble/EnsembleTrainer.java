@@ -106,8 +106,17 @@ public final class EnsembleTrainer implements ModelTrainer {
     SavedEnsemble saved = new SavedEnsemble(bases, fitted.stacker().getRegParam(), classWeights);
     saved.save(fitted.stacker(), run.model(name), resume, hadoop());
     double trainSeconds = (System.nanoTime() - start) / 1e9;
-    LOG.info("{}: stacker over {} fitted in {} s, reg-param {} (cross-validated accuracy {})", name, bases,
-        String.format("%.1f", trainSeconds), fitted.stacker().getRegParam(), String.format("%.4f", fitted.accuracy()));
+    // Each validation image scored by a stacker fitted without it: the ensemble's own validation
+    // predictions, and an honest measure of each variant (class weights) before the test set.
+    ParquetOutput.write(Predictions.fromModelOutput(fitted.outOfFold()), run.validation(name).toString(), resume);
+    fitted.cached().unpersist(false);
+    ModelMetrics validated = ModelMetrics.compute(name, spark.read().parquet(run.validation(name).toString()),
+        data.manifest().classNames(), new ModelMetrics.Training(0, 0, null, Map.of()));
+    Map<String, Double> validationF1 = new LinkedHashMap<>();
+    validated.perClass().forEach(c -> validationF1.put(c.name(), c.f1()));
+    LOG.info("{}: stacker over {} fitted in {} s, reg-param {}; out-of-fold validation accuracy {}, F1 by class {}",
+        name, bases, String.format("%.1f", trainSeconds), fitted.stacker().getRegParam(),
+        String.format("%.4f", validated.accuracy()), validationF1);
 
     start = System.nanoTime();
     ParquetOutput.write(saved.predict(fitted.stacker(), test), run.predictions(name).toString(), resume);
@@ -116,17 +125,20 @@ public final class EnsembleTrainer implements ModelTrainer {
     chosen.put("base-models", bases);
     chosen.put("reg-param", fitted.stacker().getRegParam());
     chosen.put("class-weights", classWeights);
+    chosen.put("validation-f1", validationF1);
     ModelMetrics metrics = measure(name, data, new ModelMetrics.Training(trainSeconds,
-        data.test().count() / inferenceSeconds, fitted.accuracy(), chosen));
+        data.test().count() / inferenceSeconds, validated.accuracy(), chosen));
     votes(name, data, validation, test);
     return metrics;
   }
 
-  private record Fitted(LogisticRegressionModel stacker, double accuracy) {}
+  /** The stacker fitted on every validation row, and each row scored by one fitted without its fold. */
+  private record Fitted(LogisticRegressionModel stacker, Dataset<Row> outOfFold, Dataset<Row> cached) {}
 
   /**
    * Cross-validates the stacker's regularisation on {@code rows} (validation-split predictions
-   * only: the test set cannot reach this method) and refits the best on all of them.
+   * only: the test set cannot reach this method), refits the best on all of them, and scores each
+   * fold with the best regularisation fitted on the other folds.
    */
   static Fitted fitStacker(Dataset<Row> rows, Config settings, Map<String, Double> classWeights, long seed) {
     LogisticRegression stacker = new LogisticRegression().setFamily("multinomial")
@@ -143,15 +155,30 @@ public final class EnsembleTrainer implements ModelTrainer {
     }
     double[] regParams = settings.getDoubleList("reg-params").stream().mapToDouble(Double::doubleValue).toArray();
     ParamMap[] grid = new ParamGridBuilder().addGrid(stacker.regParam(), regParams).build();
+    int folds = settings.getInt("folds");
+    Dataset<Row> cached = rows.cache();
     CrossValidatorModel model = new CrossValidator().setEstimator(stacker).setEstimatorParamMaps(grid)
         .setEvaluator(new MulticlassClassificationEvaluator().setLabelCol(ParquetLayout.LABEL)
             .setMetricName("accuracy"))
-        .setNumFolds(settings.getInt("folds")).setSeed(seed)
+        .setNumFolds(folds).setSeed(seed)
         // Each fit is many small Spark jobs (one per L-BFGS iteration): two at once fill the cores.
         .setParallelism(2)
-        .fit(rows.cache());
-    rows.unpersist(false);
-    return new Fitted((LogisticRegressionModel) model.bestModel(), Arrays.stream(model.avgMetrics()).max().orElse(0));
+        .fit(cached);
+    LogisticRegressionModel best = (LogisticRegressionModel) model.bestModel();
+    LogisticRegression chosen = stacker.copy(ParamMap.empty()).setRegParam(best.getRegParam());
+    double[] weights = new double[folds];
+    Arrays.fill(weights, 1.0);
+    Dataset<Row>[] parts = cached.randomSplit(weights, seed);
+    Dataset<Row> outOfFold = null;
+    for (int i = 0; i < folds; i++) {
+      Dataset<Row> others = null;
+      for (int j = 0; j < folds; j++) {
+        others = j == i ? others : others == null ? parts[j] : others.union(parts[j]);
+      }
+      Dataset<Row> scored = chosen.fit(others).transform(parts[i]);
+      outOfFold = outOfFold == null ? scored : outOfFold.union(scored);
+    }
+    return new Fitted(best, outOfFold, cached);
   }
 
   /**

@@ -1,8 +1,6 @@
 package io.fmnist.eval;
 
-import static org.apache.spark.sql.functions.col;
 
-import io.fmnist.data.ParquetLayout;
 import io.fmnist.errors.BadInputException;
 import io.fmnist.fs.HadoopFiles;
 import io.fmnist.run.RunDirectory;

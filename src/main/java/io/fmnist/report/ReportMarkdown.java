@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The report's text as Markdown: the answer first (the best model, against the seed notebook), the
@@ -20,6 +21,9 @@ import java.util.Map;
  * confusion-matrix explorer; the tables are the same in both.
  */
 final class ReportMarkdown {
+
+  /** The stacked ensemble's name in a run (its vote baselines' names start with it). */
+  private static final String ENSEMBLE = "ensemble";
 
   private final StringBuilder md = new StringBuilder();
   private final boolean interactive;
@@ -64,6 +68,8 @@ final class ReportMarkdown {
     md.append("### McNemar's test between every pair\n\n")
         .append("A small p says the two models' accuracies really differ on these test images.\n\n")
         .append(c.leaderboard().mcnemarTable()).append('\n');
+    confusable(c.metrics(), c.manifest() == null ? List.of()
+        : text(c.manifest().at("/config/evaluate/confusable-classes")));
     if (interactive) {
       md.append("## Confusions\n\n")
           .append("Each model's confusion matrix: hover a cell for its count and row share, click it for its ")
@@ -91,6 +97,46 @@ final class ReportMarkdown {
     return this;
   }
 
+  /**
+   * The classes the models confuse with each other ({@code evaluate.confusable-classes}; for
+   * Fashion-MNIST the upper-body garments): each model's F1 on them, its mistakes among them, and
+   * its largest confusion there.
+   */
+  private void confusable(List<ModelMetrics> metrics, List<String> classes) {
+    if (metrics.isEmpty() || classes.size() < 2) {
+      return;
+    }
+    List<String> names = metrics.get(0).perClass().stream().map(ModelMetrics.ClassMetrics::name).toList();
+    List<Integer> group = classes.stream().map(names::indexOf).filter(i -> i >= 0).toList();
+    if (group.size() < 2) {
+      return;
+    }
+    md.append("### The confusable classes\n\n").append("F1 on each of ")
+        .append(String.join(", ", classes)).append(", the test images of one of them classified as another, ")
+        .append("and the largest such confusion (true -> predicted).\n\n| model |");
+    group.forEach(i -> md.append(' ').append(names.get(i)).append(" F1 |"));
+    md.append(" mistakes among them | largest |\n|---|").append("---|".repeat(group.size() + 2)).append('\n');
+    for (ModelMetrics m : metrics) {
+      md.append("| ").append(m.model()).append(" |");
+      group.forEach(i -> md.append(String.format(Locale.ROOT, " %.4f |", m.perClass().get(i).f1())));
+      long mistakes = 0;
+      long largest = -1;
+      String which = "";
+      for (int t : group) {
+        for (int p : group) {
+          long count = t == p ? 0 : m.confusionMatrix()[t][p];
+          mistakes += count;
+          if (count > largest) {
+            largest = count;
+            which = names.get(t) + " -> " + names.get(p) + " " + count;
+          }
+        }
+      }
+      md.append(' ').append(mistakes).append(" | ").append(which).append(" |\n");
+    }
+    md.append('\n');
+  }
+
   /** The best model with its interval, and how it compares with the seed notebook's best, in one sentence. */
   private void answer(Leaderboard leaderboard) {
     if (leaderboard.models().isEmpty()) {
@@ -106,6 +152,30 @@ final class ReportMarkdown {
         + "points %s, and its interval %s.\n\n", seed, Math.abs(gain), gain >= 0 ? "higher" : "lower",
         best.accuracyCi().low() > seed ? "lies wholly above that figure"
             : best.accuracyCi().high() < seed ? "lies wholly below it" : "includes it"));
+    ensembleAgainstBestSingle(leaderboard);
+  }
+
+  /**
+   * Whether the stacked ensemble's difference from the best model that is not an ensemble (nor one
+   * of its vote baselines) is significant, by McNemar's test on the same test images.
+   */
+  private void ensembleAgainstBestSingle(Leaderboard leaderboard) {
+    Leaderboard.Entry ensemble = leaderboard.models().stream().filter(e -> e.model().equals(ENSEMBLE))
+        .findFirst().orElse(null);
+    Leaderboard.Entry single = leaderboard.models().stream().filter(e -> !e.model().startsWith(ENSEMBLE))
+        .findFirst().orElse(null);
+    if (ensemble == null || single == null) {
+      return;
+    }
+    leaderboard.mcnemar().stream()
+        .filter(c -> Set.of(c.first(), c.second()).equals(Set.of(ENSEMBLE, single.model())))
+        .findFirst().ifPresent(c -> {
+          double gain = 100 * (ensemble.accuracy() - single.accuracy());
+          md.append(String.format(Locale.ROOT, "The stacked ensemble reached %.4f, %.2f points %s than the best "
+              + "single model, %s (%.4f); McNemar's test: p = %.3g, so the difference is %s at the 5%% level.\n\n",
+              ensemble.accuracy(), Math.abs(gain), gain >= 0 ? "higher" : "lower", single.model(),
+              single.accuracy(), c.pValue(), c.pValue() < 0.05 ? "significant" : "not significant"));
+        });
   }
 
   private void run(JsonNode manifest) {

@@ -69,6 +69,11 @@ class CompositeModelsTest {
     assertTrue(ensemble.get("accuracy").asDouble() > best - 0.03, ensemble.get("accuracy") + " vs " + best);
     assertEquals(List.of("cnn", "hybrid-lr", "lr", "mlp"),
         new ObjectMapper().convertValue(json(run.resolve("models/ensemble/ensemble.json")).get("bases"), List.class));
+    // Its own validation predictions are out-of-fold: every validation image, each once.
+    List<Row> validation = rows(run.resolve("validation/ensemble"));
+    assertEquals(rows(run.resolve("validation/lr")).stream().map(r -> r.getAs("id")).toList(),
+        validation.stream().map(r -> r.getAs("id")).toList());
+    assertTrue(ensemble.at("/chosenParams/validation-f1/Shirt").isNumber(), ensemble.toString());
     for (String baseline : List.of("ensemble-vote", "ensemble-selection")) {
       assertTrue(json(run.resolve("metrics/" + baseline + ".json")).get("accuracy").asDouble() > 0.7, baseline);
     }
@@ -87,7 +92,8 @@ class CompositeModelsTest {
           .localCheckpoint();
       garbled.write().mode(SaveMode.Overwrite).parquet(predictions.toString());
     }
-    for (String stale : List.of("models/ensemble", "predictions/ensemble", "metrics/ensemble.json")) {
+    for (String stale : List.of("models/ensemble", "predictions/ensemble", "validation/ensemble",
+        "metrics/ensemble.json")) {
       FileUtils.forceDelete(copy.resolve(stale).toFile());
     }
     Cli again = Cli.run("train", "--conf", "conf/quick.conf", "--data", data.toString(), "--output", copy.toString(),

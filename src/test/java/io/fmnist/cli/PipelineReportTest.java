@@ -84,6 +84,22 @@ class PipelineReportTest {
     }
     assertTrue(count > plots.size() + gallery.size(), "links " + count);
 
+    // The confusable classes' table: each model's mistakes among T-shirt/top, Pullover, Coat, Shirt.
+    assertTrue(md.contains("### The confusable classes"), "confusable classes");
+    for (String model : List.of("lr", "cnn")) {
+      JsonNode confusion = new ObjectMapper().readTree(run.resolve("metrics/" + model + ".json").toFile())
+          .get("confusionMatrix");
+      long mistakes = 0;
+      for (int t : new int[] {0, 2, 4, 6}) {
+        for (int p : new int[] {0, 2, 4, 6}) {
+          mistakes += t == p ? 0 : confusion.get(t).get(p).asLong();
+        }
+      }
+      Matcher row = Pattern.compile("\\| " + model + " \\|(?: [0-9.]+ \\|){4} (\\d+) \\|").matcher(md);
+      assertTrue(row.find(), model);
+      assertEquals(mistakes, Long.parseLong(row.group(1)), model);
+    }
+
     String html = Files.readString(run.resolve("report.html"));
     assertFalse(html.contains("src=\"http") || html.contains("src=\"plots/") || html.contains("src=\"explain/"),
         "every image is embedded");

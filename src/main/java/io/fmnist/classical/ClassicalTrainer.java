@@ -105,7 +105,8 @@ public final class ClassicalTrainer implements ModelTrainer {
     double inferenceSeconds = (System.nanoTime() - start) / 1e9;
     Dataset<Row> written = spark.read().parquet(predictions.toString());
     long images = written.count();
-    ParquetOutput.write(Predictions.fromModelOutput(whole.transform(data.validation())),
+    // From the features extracted already: a hybrid's network does not run over these images again.
+    ParquetOutput.write(Predictions.fromModelOutput(best.model().transform(extracted.validation())),
         run.validation(name).toString(), false);
 
     Map<String, Object> chosen = new LinkedHashMap<>(settings.getConfig("params").root().unwrapped());
@@ -141,7 +142,7 @@ public final class ClassicalTrainer implements ModelTrainer {
     Dataset<Row> train = extraction.transform(data.train())
         .select(ParquetLayout.LABEL, FeatureStages.EXTRACTED).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> validation = extraction.transform(data.validation())
-        .select(ParquetLayout.LABEL, FeatureStages.EXTRACTED).persist(StorageLevel.MEMORY_AND_DISK());
+        .select(ParquetLayout.ID, ParquetLayout.LABEL, FeatureStages.EXTRACTED).persist(StorageLevel.MEMORY_AND_DISK());
     long images = train.count() + validation.count();
     Extracted computed = new Extracted(train, validation, (System.nanoTime() - start) / 1e9);
     LOG.info("features {} of {} training and validation images in {} s, kept for every model that uses them",

@@ -50,7 +50,8 @@ class ClassicalTrainerTest {
     data = TrainingData.load(spark, dataset, config);
     run = RunDirectory.create(tmp.resolve("run").toString(), false, hadoop);
     ClassicalTrainer trainer = new ClassicalTrainer(spark, config, run);
-    for (String model : ClassicalTrainer.models()) {
+    // The hybrids need a trained network: CompositeModelsTest trains them.
+    for (String model : List.of("lr", "rf", "svm", "mlp")) {
       metrics.put(model, trainer.train(model, data));
     }
   }

@@ -125,6 +125,25 @@ class SynchronousAveragingTest {
     }
   }
 
+  @Test
+  void aSeededEpochWithDropoutRepeatsExactly() {
+    // The seed CNN's dropout draws its masks from each worker thread's ND4J generator; the same epoch
+    // twice, on pool threads whose generators moved in between, must give the same network.
+    Dataset<Row> rows = rows(2 * ROUND * BATCH);
+    NativeRuntime.configure(1);
+    DeepNetwork start = Architectures.create("cnn", config(List.of(), "deep.patience=0").config()
+        .getConfig("deep.cnn"), SHAPE, 7);
+    SynchronousAveraging averaging = new SynchronousAveraging(spark.sparkContext(), rows, new Workers(2, 1));
+    try {
+      INDArray first = averaging.fit(start, 0, builder(), BATCH, ROUND, 3, progress()).network().model().params();
+      INDArray second = averaging.fit(start, 0, builder(), BATCH, ROUND, 3, progress()).network().model().params();
+      assertNotEquals(0.0, first.sub(start.model().params()).amaxNumber().doubleValue());
+      assertEquals(first, second);
+    } finally {
+      averaging.close();
+    }
+  }
+
   private DeepNetwork seedResnet() {
     NativeRuntime.configure(1);
     Config settings = config(List.of(), "deep.patience=0").config().getConfig("deep.resnet");

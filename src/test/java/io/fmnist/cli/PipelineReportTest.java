@@ -194,7 +194,8 @@ class PipelineReportTest {
     Cli notAModel = Cli.run("predict", "--model", run.resolve("plots").toString(), "--input", small.toString(),
         "--output", tmp.resolve("predicted-none").toString());
     assertEquals(3, notAModel.code(), notAModel.err());
-    assertTrue(notAModel.err().contains("plots: not a saved model (neither a DL4J model.json nor an MLlib"),
+    assertTrue(notAModel.err().contains(
+        "plots: not a saved model (neither a DL4J model.json, an ensemble.json nor an MLlib"),
         notAModel.err());
   }
 

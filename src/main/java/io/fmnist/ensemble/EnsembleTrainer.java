@@ -161,8 +161,8 @@ public final class EnsembleTrainer implements ModelTrainer {
         .setEvaluator(new MulticlassClassificationEvaluator().setLabelCol(ParquetLayout.LABEL)
             .setMetricName("accuracy"))
         .setNumFolds(folds).setSeed(seed)
-        // Each fit is many small Spark jobs (one per L-BFGS iteration): two at once fill the cores.
-        .setParallelism(2)
+        // Each fit is many small Spark jobs (one per L-BFGS iteration): several at once fill the cores.
+        .setParallelism(rows.sparkSession().sparkContext().defaultParallelism())
         .fit(cached);
     LogisticRegressionModel best = (LogisticRegressionModel) model.bestModel();
     LogisticRegression chosen = stacker.copy(ParamMap.empty()).setRegParam(best.getRegParam());

@@ -65,11 +65,7 @@ public final class SavedModel {
       Map<String, SavedModel> bases = new LinkedHashMap<>();
       ensemble.baseModels(dir).forEach((name, base) -> bases.put(name, load(spark, config, base)));
       ImageSize needs = bases.values().iterator().next().needs();
-      return new SavedModel(needs, images -> {
-        // Each base reads the images once; cached so that the rows are not decoded again for each.
-        Dataset<Row> cached = images.cache();
-        return ensemble.predict(dir, base -> bases.get(base).predict(cached));
-      });
+      return new SavedModel(needs, images -> ensemble.predict(dir, base -> bases.get(base).predict(images)));
     }
     PipelineModel pipeline = pipeline(dir, conf);
     return new SavedModel(pipelineSize(pipeline, dir, conf),

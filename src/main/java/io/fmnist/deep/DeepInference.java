@@ -20,7 +20,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,14 +41,8 @@ public final class DeepInference {
   public static Dataset<Row> predict(DeepNetwork network, Dataset<Row> images, ImageShape shape,
       boolean flipAveraged, int batchSize, int threads) {
     boolean labelled = Arrays.asList(images.columns()).contains(ParquetLayout.LABEL);
-    StructType schema = new StructType().add(ParquetLayout.ID, DataTypes.LongType, false);
-    if (labelled) {
-      schema = schema.add(ParquetLayout.LABEL, DataTypes.IntegerType, false);
-    }
-    schema = schema.add(Predictions.PREDICTION, DataTypes.IntegerType, false)
-        .add(Predictions.PROBABILITIES, DataTypes.createArrayType(DataTypes.DoubleType, false), false);
     return images.mapPartitions(new ScorePartition(broadcast(network, images), network.kind(), shape, null,
-        flipAveraged, batchSize, threads, labelled), Encoders.row(schema));
+        flipAveraged, batchSize, threads, labelled), Encoders.row(Predictions.schema(labelled)));
   }
 
   /**

@@ -236,7 +236,7 @@ public final class EnsembleTrainer implements ModelTrainer {
       for (int r = 0; r < probabilities.length; r++) {
         rows.add(RowFactory.create(testRows.ids()[r], testRows.labels()[r], Predictions.argmax(probabilities[r]), probabilities[r]));
       }
-      ParquetOutput.write(spark.createDataFrame(rows, Predictions.labelledSchema()).coalesce(1),
+      ParquetOutput.write(spark.createDataFrame(rows, Predictions.schema(true)).coalesce(1),
           run.predictions(names.get(i)).toString(), resume);
       double voteSeconds = seconds + (System.nanoTime() - voteStart) / 1e9;
       double validationAccuracy = accuracy(vote.apply(validationProbabilities), validationLabels);

@@ -67,11 +67,13 @@ public final class Predictions {
     return best;
   }
 
-  /** The contract's schema for labelled probabilities. */
-  public static StructType labelledSchema() {
-    return new StructType().add(ParquetLayout.ID, DataTypes.LongType, false)
-        .add(ParquetLayout.LABEL, DataTypes.IntegerType, false)
-        .add(PREDICTION, DataTypes.IntegerType, false)
+  /** The contract's schema for probabilities, with the {@code label} column where {@code labelled}. */
+  public static StructType schema(boolean labelled) {
+    StructType schema = new StructType().add(ParquetLayout.ID, DataTypes.LongType, false);
+    if (labelled) {
+      schema = schema.add(ParquetLayout.LABEL, DataTypes.IntegerType, false);
+    }
+    return schema.add(PREDICTION, DataTypes.IntegerType, false)
         .add(PROBABILITIES, DataTypes.createArrayType(DataTypes.DoubleType, false), false);
   }
 

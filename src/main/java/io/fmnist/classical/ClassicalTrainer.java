@@ -81,7 +81,7 @@ public final class ClassicalTrainer implements ModelTrainer {
     Map<String, String> networks = new LinkedHashMap<>();
     DeepTrainer.models().forEach(deep -> networks.put(deep, run.model(deep).toString()));
     FeatureStages features = FeatureStages.build(settings, config.config().getConfig("classical.hog"),
-        data.rows(), data.cols(), config.seed(), origin, networks, hadoop());
+        data.size(), config.seed(), origin, networks, hadoop());
     ClassicalModel.Classifier classifier = model.builder().build(features.outputSize(),
         data.numClasses(), config.seed(), spark.sparkContext().defaultParallelism(), settings);
     SparkParams.apply(classifier.tuned(), settings.getConfig("params"), origin + ".params");

@@ -2,6 +2,7 @@ package io.fmnist.classical;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
+import io.fmnist.data.ImageSize;
 import io.fmnist.data.ImageToVector;
 import io.fmnist.deep.NetworkFeatures;
 import io.fmnist.errors.UsageException;
@@ -18,7 +19,7 @@ import org.apache.spark.ml.feature.VectorAssembler;
 
 /**
  * The feature part of a classical model's pipeline, from its configuration: the extraction
- * (pixels scaled to [0, 1], HOG descriptors and/or a trained network's penultimate activations
+ * (pixels of every channel scaled to [0, 1], HOG descriptors and/or a trained network's penultimate activations
  * ({@link NetworkFeatures}, for the hybrid models), assembled into one vector; transformers that
  * learn nothing, the same for every model that names the same features) and the fitted rest
  * (optionally standardised, reduced by PCA, mapped by random Fourier features). Every stage saves
@@ -43,7 +44,7 @@ record FeatureStages(List<Transformer> extraction, String extractionKey, List<Pi
    *     {@code fourier}); {@code hog} the shared HOG settings
    * @param networks the saved model folder of each deep model a feature may name
    */
-  static FeatureStages build(Config model, Config hog, int rows, int cols, long seed, String origin,
+  static FeatureStages build(Config model, Config hog, ImageSize image, long seed, String origin,
       Map<String, String> networks, Configuration conf) {
     List<Transformer> extraction = new ArrayList<>();
     List<PipelineStage> stages = new ArrayList<>();
@@ -52,13 +53,14 @@ record FeatureStages(List<Transformer> extraction, String extractionKey, List<Pi
     for (String feature : model.getStringList("features")) {
       switch (feature) {
         case "pixels" -> {
-          extraction.add(new ImageToVector().setSize(rows * cols));
+          extraction.add(new ImageToVector().setSize(image.bytes()));
           inputs.add("pixels");
-          size += rows * cols;
+          size += image.bytes();
         }
         case "hog" -> {
           for (int cell : hog.getIntList("cell-sizes")) {
-            HogFeatures stage = new HogFeatures().setShape(rows, cols).setCellSize(cell)
+            HogFeatures stage = new HogFeatures().setShape(image.rows(), image.cols())
+                .setColour(image.channels(), hog.getString("colour")).setCellSize(cell)
                 .setBins(hog.getInt("bins")).setOutputCol("hog" + cell);
             extraction.add(stage);
             inputs.add(stage.getOutputCol());
@@ -84,7 +86,7 @@ record FeatureStages(List<Transformer> extraction, String extractionKey, List<Pi
     String column = EXTRACTED;
     extraction.add(new VectorAssembler().setInputCols(inputs.toArray(String[]::new)).setOutputCol(column));
     String key = model.getStringList("features") + " " + hog.root().render(ConfigRenderOptions.concise())
-        + " " + rows + "x" + cols;
+        + " " + image;
     if (model.getBoolean("standardize")) {
       stages.add(new StandardScaler().setWithMean(true).setWithStd(true).setInputCol(column).setOutputCol("standardized"));
       column = "standardized";

@@ -1,10 +1,12 @@
 package io.fmnist.classical;
 
+import io.fmnist.data.ImagePixels;
 import io.fmnist.data.ParquetLayout;
 import io.fmnist.data.VectorMapper;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
@@ -17,6 +19,8 @@ import org.apache.spark.sql.types.DataTypes;
  * {@code bins} bins per square cell of {@code cellSize} pixels, interpolated between neighbouring
  * bins, then L2-Hys normalised over overlapping blocks of 2 x 2 cells. Gradient and shape
  * descriptors are what lift linear models and forests on Fashion-MNIST well above raw pixels.
+ * Colour images (channels last) are described by their luminance, or with {@code colour}
+ * {@code per-channel} by each channel's descriptor in turn.
  */
 public final class HogFeatures extends VectorMapper<HogFeatures> {
 
@@ -29,6 +33,9 @@ public final class HogFeatures extends VectorMapper<HogFeatures> {
   private final IntParam cols = new IntParam(this, "cols", "image columns");
   private final IntParam cellSize = new IntParam(this, "cellSize", "cell width and height in pixels");
   private final IntParam bins = new IntParam(this, "bins", "orientation bins over 0..180 degrees");
+  private final IntParam channels = new IntParam(this, "channels", "channels per pixel (last)");
+  private final Param<String> colour = new Param<>(this, "colour",
+      "how colour images are described: luminance, or per-channel");
 
   public HogFeatures() {
     this(Identifiable.randomUID("hog"));
@@ -40,11 +47,26 @@ public final class HogFeatures extends VectorMapper<HogFeatures> {
     setDefault(outputCol(), "hog");
     setDefault(cellSize, 4);
     setDefault(bins, 9);
+    setDefault(channels, 1);
+    setDefault(colour, LUMINANCE);
   }
+
+  public static final String LUMINANCE = "luminance";
+  public static final String PER_CHANNEL = "per-channel";
 
   public HogFeatures setShape(int rowCount, int colCount) {
     set(rows, rowCount);
     set(cols, colCount);
+    return this;
+  }
+
+  /** Colour images: {@code count} channels, described by {@code how} ({@link #LUMINANCE} or {@link #PER_CHANNEL}). */
+  public HogFeatures setColour(int count, String how) {
+    if (!LUMINANCE.equals(how) && !PER_CHANNEL.equals(how)) {
+      throw new IllegalArgumentException("colour must be " + LUMINANCE + " or " + PER_CHANNEL + ", not " + how);
+    }
+    set(channels, count);
+    set(colour, how);
     return this;
   }
 
@@ -66,6 +88,14 @@ public final class HogFeatures extends VectorMapper<HogFeatures> {
     return cols;
   }
 
+  public IntParam channels() {
+    return channels;
+  }
+
+  public Param<String> colour() {
+    return colour;
+  }
+
   public IntParam cellSize() {
     return cellSize;
   }
@@ -81,13 +111,34 @@ public final class HogFeatures extends VectorMapper<HogFeatures> {
 
   @Override
   protected int outputSize() {
-    return new Geometry(get(rows), get(cols), get(cellSize), get(bins)).size();
+    return new Geometry(get(rows), get(cols), get(cellSize), get(bins)).size() * planes();
   }
 
   @Override
   protected UDF1<byte[], Vector> mapper() {
     Geometry geometry = new Geometry(get(rows), get(cols), get(cellSize), get(bins));
-    return image -> Vectors.dense(geometry.describe(image));
+    int count = get(channels);
+    int planes = planes();
+    int expected = get(rows) * get(cols) * count;
+    return image -> {
+      if (image.length != expected) {
+        throw new IllegalArgumentException("image of " + image.length + " bytes, expected " + expected);
+      }
+      if (planes == 1) {
+        return Vectors.dense(geometry.describe(ImagePixels.luminance(image, count)));
+      }
+      double[] out = new double[geometry.size() * planes];
+      for (int c = 0; c < planes; c++) {
+        System.arraycopy(geometry.describe(ImagePixels.channel(image, count, c)), 0, out, c * geometry.size(),
+            geometry.size());
+      }
+      return Vectors.dense(out);
+    };
+  }
+
+  /** How many grey planes are described: 1, or every channel's. */
+  private int planes() {
+    return PER_CHANNEL.equals(getOrDefault(colour)) ? get(channels) : 1;
   }
 
   private int get(IntParam param) {
@@ -109,10 +160,8 @@ public final class HogFeatures extends VectorMapper<HogFeatures> {
       return (cellsY() - BLOCK + 1) * (cellsX() - BLOCK + 1) * BLOCK * BLOCK * bins;
     }
 
+    /** The descriptor of a grey image of rows x cols bytes. */
     double[] describe(byte[] image) {
-      if (image.length != rows * cols) {
-        throw new IllegalArgumentException("image of " + image.length + " bytes, expected " + rows * cols);
-      }
       double[][][] histograms = cellHistograms(image);
       double[] out = new double[size()];
       int blockLength = BLOCK * BLOCK * bins;

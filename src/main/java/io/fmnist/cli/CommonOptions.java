@@ -36,8 +36,9 @@ final class CommonOptions {
 
   /** --input of the commands that start from IDX files. */
   static Option idxInput() {
-    return required(INPUT, "URI", "folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, "
-        + "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each raw or .gz)");
+    return required(INPUT, "URI", "folder with train-images-idx3-ubyte (or idx4: channels last), "
+        + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each raw or .gz); "
+        + "or with image folders train/<class>/*.png|jpg and test/<class>/*.png|jpg");
   }
 
   static Option flag(String name, String description) {

@@ -49,24 +49,12 @@ final class ExplainCommand implements Command {
       }
     }
     String data = invocation.has(EvaluateCommand.DATA) ? invocation.value(EvaluateCommand.DATA) : run.data().toString();
-    int samples = invocation.has("samples") ? samples(invocation.value("samples")) : -1;
+    int samples = invocation.positive("samples", -1);
     stages.explain(run, models, data, samples, invocation.has(CommonOptions.OVERWRITE));
     // A run that was evaluated already gets its report redrawn with the new figures.
     if (HadoopFiles.exists(run.leaderboard(), hadoop)) {
       stages.report(run, Leaderboard.read(run.leaderboard(), hadoop), data);
       invocation.out().println("report: " + run.reportHtml());
     }
-  }
-
-  private static int samples(String value) {
-    try {
-      int samples = Integer.parseInt(value);
-      if (samples > 0) {
-        return samples;
-      }
-    } catch (NumberFormatException e) {
-      // refused below
-    }
-    throw new UsageException("--samples must be a positive whole number, not '" + value + "'");
   }
 }

@@ -4,7 +4,7 @@ import io.fmnist.data.Ingest;
 import io.fmnist.data.ParquetLayout;
 import org.apache.commons.cli.Options;
 
-/** {@code ingest --input URI --output URI [--overwrite]}: IDX files to the Parquet data set. */
+/** {@code ingest --input URI --output URI [--overwrite]}: IDX files or image folders to the Parquet data set. */
 final class IngestCommand implements Command {
 
   @Override
@@ -14,7 +14,7 @@ final class IngestCommand implements Command {
 
   @Override
   public String summary() {
-    return "IDX files (gzip or raw, any Hadoop URI) to Parquet train/ and test/ with a manifest";
+    return "IDX files (gzip or raw, any Hadoop URI) or image folders to Parquet train/ and test/ with a manifest";
   }
 
   @Override
@@ -28,12 +28,11 @@ final class IngestCommand implements Command {
   @Override
   public void run(Invocation invocation) {
     var config = invocation.config();
-    Ingest.Result result = new Ingest(invocation.spark(), config.classNames(), config.imagesPerPartition())
-        .run(invocation.value(CommonOptions.INPUT), invocation.value(CommonOptions.OUTPUT),
+    Ingest.Result result = Ingest.of(invocation.spark(), config).run(invocation.value(CommonOptions.INPUT), invocation.value(CommonOptions.OUTPUT),
             invocation.has(CommonOptions.OVERWRITE));
     var manifest = result.manifest();
-    invocation.out().printf("ingested %d train and %d test images of %dx%d into %s in %.1f s%n",
+    invocation.out().printf("ingested %d train and %d test images of %s into %s in %.1f s%n",
         manifest.splits().get(ParquetLayout.TRAIN).count(), manifest.splits().get(ParquetLayout.TEST).count(),
-        manifest.rows(), manifest.cols(), result.output(), result.seconds());
+        manifest.size(), result.output(), result.seconds());
   }
 }

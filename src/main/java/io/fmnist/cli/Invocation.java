@@ -2,6 +2,7 @@ package io.fmnist.cli;
 
 import io.fmnist.config.AppConfig;
 import io.fmnist.errors.FmnistException;
+import io.fmnist.errors.UsageException;
 import io.fmnist.pipeline.Stages;
 import io.fmnist.run.BuildInfo;
 import io.fmnist.run.RunDirectory;
@@ -40,6 +41,23 @@ final class Invocation {
 
   boolean has(String option) {
     return line.hasOption(option);
+  }
+
+  /** The value of {@code option} as a positive whole number, or {@code otherwise} when it is absent. */
+  int positive(String option, int otherwise) {
+    if (!has(option)) {
+      return otherwise;
+    }
+    String value = value(option);
+    try {
+      int number = Integer.parseInt(value);
+      if (number > 0) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new UsageException("--" + option + " must be a positive whole number, not '" + value + "'");
   }
 
   PrintStream out() {

@@ -27,7 +27,7 @@ public final class Main {
 
   private static final String PROGRAM = "fmnist";
   private static final List<Command> COMMANDS = List.of(new IngestCommand(), new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new ExplainCommand(),
-      new PipelineCommand(), new NightlyCommand());
+      new PipelineCommand(), new NightlyCommand(), new MakeColourCommand());
 
   private Main() {}
 

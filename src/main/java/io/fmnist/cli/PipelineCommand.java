@@ -41,7 +41,7 @@ final class PipelineCommand implements Command {
   static RunDirectory run(Invocation invocation, String output) {
     var config = invocation.config();
     List<String> models = ModelTraining.models(invocation, List.of());
-    Ingest ingest = new Ingest(invocation.spark(), config.classNames(), config.imagesPerPartition());
+    Ingest ingest = Ingest.of(invocation.spark(), config);
     // Bad input is refused before the run directory exists.
     Ingest.Verified input = ingest.verify(invocation.value(CommonOptions.INPUT));
     return invocation.inRun(output, false, (run, manifest) -> {

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueFactory;
+import io.fmnist.data.ImageFolders;
 import io.fmnist.errors.UsageException;
 import io.fmnist.fs.HadoopFiles;
 import java.io.IOException;
@@ -80,6 +81,16 @@ public final class AppConfig {
 
   public List<String> classNames() {
     return config.getStringList("data.class-names");
+  }
+
+  /** {@code data.image-folders}: the size image folders' images are brought to at ingest. */
+  public ImageFolders.Target imageFolderTarget() {
+    Config folders = config.getConfig("data.image-folders");
+    try {
+      return new ImageFolders.Target(folders.getInt("rows"), folders.getInt("cols"), folders.getInt("channels"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("data.image-folders: " + e.getMessage());
+    }
   }
 
   public int imagesPerPartition() {

@@ -199,8 +199,11 @@ public final class IdxFile implements Serializable {
     }
     int dimCount = magic[3] & 0xff;
     if (dimCount != expectedDims) {
-      throw new BadInputException(uri, "has " + dimCount + " dimensions, expected "
-          + expectedDims + (expectedDims == 3 ? " (images: count, rows, cols)" : " (labels: count)"));
+      throw new BadInputException(uri, "has " + dimCount + " dimensions, expected " + expectedDims + switch (expectedDims) {
+        case 1 -> " (labels: count)";
+        case 3 -> " (grey images: count, rows, cols)";
+        default -> " (images: count, rows, cols, channels)";
+      });
     }
     long[] dims = new long[dimCount];
     for (int i = 0; i < dimCount; i++) {
@@ -234,7 +237,7 @@ public final class IdxFile implements Serializable {
     return new BadInputException(uri, what + " (" + e.getMessage() + ")", e);
   }
 
-  private static MessageDigest sha256() {
+  static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

@@ -5,7 +5,8 @@ import java.util.Arrays;
 
 /**
  * The header of an IDX file: element type and dimension sizes (big-endian, DESIGN.md "Data").
- * The first dimension counts records; the rest give the shape of one record.
+ * The first dimension counts records; the rest give the shape of one record: rows, cols and, in
+ * an idx4 image file, channels (last, so the bytes are row-major with the channels last).
  */
 public record IdxHeader(int type, long[] dims) implements Serializable {
 
@@ -17,7 +18,7 @@ public record IdxHeader(int type, long[] dims) implements Serializable {
     return dims[0];
   }
 
-  /** Bytes of one record: rows x cols for images, 1 for labels. */
+  /** Bytes of one record: rows x cols (x channels) for images, 1 for labels. */
   public int recordBytes() {
     long bytes = 1;
     for (int i = 1; i < dims.length; i++) {

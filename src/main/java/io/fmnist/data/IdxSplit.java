@@ -8,8 +8,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
- * One split of an IDX data set: an idx3 image file and the idx1 label file that goes with it,
- * checked against each other. File names follow the official layout ({@code train-images-idx3-ubyte},
+ * One split of an IDX data set: an image file (idx3 grey, or idx4 with channels last) and the
+ * idx1 label file that goes with it, checked against each other. File names follow the official
+ * layout ({@code train-images-idx3-ubyte}, {@code t10k-images-idx4-ubyte},
  * {@code t10k-labels-idx1-ubyte}, ...), each raw or with {@code .gz} appended.
  */
 public record IdxSplit(String name, IdxFile images, IdxFile labels) {
@@ -27,7 +28,14 @@ public record IdxSplit(String name, IdxFile images, IdxFile labels) {
    */
   public static IdxSplit open(String dir, String split, Configuration conf) {
     String prefix = filePrefix(split);
-    IdxFile images = IdxFile.open(locate(dir, prefix + "-images-idx3-ubyte", conf), 3, conf);
+    String grey = prefix + "-images-idx3-ubyte";
+    String colour = prefix + "-images-idx4-ubyte";
+    boolean hasColour = find(dir, colour, conf) != null;
+    if (hasColour && find(dir, grey, conf) != null) {
+      throw new BadInputException(find(dir, colour, conf), "beside " + grey + ": keep one image file per split");
+    }
+    IdxFile images = hasColour ? IdxFile.open(find(dir, colour, conf), 4, conf)
+        : IdxFile.open(locate(dir, grey, conf), 3, conf);
     IdxFile labels = IdxFile.open(locate(dir, prefix + "-labels-idx1-ubyte", conf), 1, conf);
     if (images.header().count() != labels.header().count()) {
       throw new BadInputException(labels.uri(), "holds " + labels.header().count()
@@ -48,20 +56,42 @@ public record IdxSplit(String name, IdxFile images, IdxFile labels) {
     return (int) images.header().dims()[2];
   }
 
+  /** 1 for an idx3 file, the last dimension of an idx4 one. */
+  public int channels() {
+    long[] dims = images.header().dims();
+    return dims.length > 3 ? (int) dims[3] : 1;
+  }
+
+  /** Whether there is an image file of this split (idx3 or idx4, raw or gzip) in {@code dir}. */
+  public static boolean present(String dir, String split, Configuration conf) {
+    String prefix = filePrefix(split);
+    return find(dir, prefix + "-images-idx3-ubyte", conf) != null
+        || find(dir, prefix + "-images-idx4-ubyte", conf) != null;
+  }
+
   /** The raw file if present, else the .gz one; a missing pair is reported under the raw name. */
   private static String locate(String dir, String fileName, Configuration conf) {
+    String found = find(dir, fileName, conf);
+    if (found == null) {
+      Path raw = new Path(dir, fileName);
+      throw new BadInputException(HadoopFiles.fileSystem(raw, conf).makeQualified(raw).toString(),
+          "missing (nor is there a " + fileName + ".gz beside it)");
+    }
+    return found;
+  }
+
+  /** The qualified URI of the raw file if present, else of the .gz one, else null. */
+  private static String find(String dir, String fileName, Configuration conf) {
     Path raw = new Path(dir, fileName);
     Path gz = new Path(dir, fileName + ".gz");
     try {
       var fs = HadoopFiles.fileSystem(raw, conf);
-      if (fs.exists(raw)) {
-        return fs.makeQualified(raw).toString();
+      for (Path path : new Path[] {raw, gz}) {
+        if (fs.exists(path)) {
+          return fs.makeQualified(path).toString();
+        }
       }
-      if (fs.exists(gz)) {
-        return fs.makeQualified(gz).toString();
-      }
-      throw new BadInputException(fs.makeQualified(raw).toString(), "missing (nor is there a "
-          + fileName + ".gz beside it)");
+      return null;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir, e);
     }

@@ -38,16 +38,14 @@ public final class ImageSource {
       }
       if (fs.exists(new Path(path, ParquetLayout.MANIFEST))) {
         IngestManifest manifest = IngestManifest.read(uri, conf);
-        return new Images(spark.read().parquet(new Path(path, ParquetLayout.TEST).toString()),
-            ImageSize.of(manifest.rows(), manifest.cols()));
+        return new Images(spark.read().parquet(new Path(path, ParquetLayout.TEST).toString()), manifest.size());
       }
-      String testImages = IdxSplit.filePrefix(ParquetLayout.TEST) + "-images-idx3-ubyte";
-      if (fs.exists(new Path(path, testImages)) || fs.exists(new Path(path, testImages + ".gz"))) {
-        Ingest ingest = new Ingest(spark, config.classNames(), config.imagesPerPartition());
+      if (IdxSplit.present(uri, ParquetLayout.TEST, conf)) {
         IdxSplit split = IdxSplit.open(uri, ParquetLayout.TEST, conf);
         split.images().scan(conf, 0);
         split.labels().scan(conf, config.classNames().size());
-        return new Images(ingest.rows(split), ImageSize.of(split.rows(), split.cols()));
+        return new Images(Ingest.of(spark, config).rows(split),
+            ImageSize.of(split.rows(), split.cols(), split.channels()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + uri, e);

@@ -1,5 +1,6 @@
 package io.fmnist.data;
 
+import io.fmnist.config.AppConfig;
 import io.fmnist.errors.BadInputException;
 import io.fmnist.fs.AtomicOutput;
 import java.util.ArrayList;
@@ -19,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ingest stage: IDX files (any Hadoop FileSystem, gzip or raw) to the Parquet layout of
- * {@link ParquetLayout}.
+ * The ingest stage: IDX files (any Hadoop FileSystem, gzip or raw; idx3 grey or idx4 with
+ * channels) or image folders ({@link ImageFolders}) to the Parquet layout of {@link ParquetLayout}.
  *
  * <p>Every input file is checked in full (header, length, labels in range, gzip integrity) and
  * hashed before anything is written. Then Spark tasks each read their own range of records
@@ -34,25 +35,41 @@ public final class Ingest {
   private final SparkSession spark;
   private final List<String> classNames;
   private final int imagesPerPartition;
+  private final ImageFolders.Target folderTarget;
 
   /**
-   * @param classNames the class of each label value; labels must lie in {@code 0..size-1}
+   * @param classNames the class of each label value of IDX input; labels must lie in {@code 0..size-1}
    * @param imagesPerPartition records per Spark task and Parquet file
+   * @param folderTarget the size image folders' images are brought to
    */
-  public Ingest(SparkSession spark, List<String> classNames, int imagesPerPartition) {
+  public Ingest(SparkSession spark, List<String> classNames, int imagesPerPartition, ImageFolders.Target folderTarget) {
     if (classNames.isEmpty() || classNames.size() > 256) {
       throw new IllegalArgumentException("need 1 to 256 class names, got " + classNames.size());
     }
     this.spark = spark;
     this.classNames = List.copyOf(classNames);
     this.imagesPerPartition = imagesPerPartition;
+    this.folderTarget = folderTarget;
+  }
+
+  /** IDX input with these class names; image folders keep their sizes. */
+  public Ingest(SparkSession spark, List<String> classNames, int imagesPerPartition) {
+    this(spark, classNames, imagesPerPartition, ImageFolders.Target.FROM_DATA);
+  }
+
+  /** As configured: {@code data.class-names}, {@code data.images-per-partition}, {@code data.image-folders}. */
+  public static Ingest of(SparkSession spark, AppConfig config) {
+    return new Ingest(spark, config.classNames(), config.imagesPerPartition(), config.imageFolderTarget());
   }
 
   /** What an ingest made: the data set folder, its manifest, and the seconds it took. */
   public record Result(String output, IngestManifest manifest, double seconds) {}
 
-  /** Input files that were checked in full and can be written; nothing has been written yet. */
-  public record Verified(List<IdxSplit> splits, IngestManifest manifest, double seconds) {}
+  /**
+   * Input that was checked in full and can be written (nothing has been written yet): the rows of
+   * each split, and what to release once they are written or dropped.
+   */
+  public record Verified(IngestManifest manifest, Map<String, Dataset<Row>> rows, double seconds, Runnable release) {}
 
   /**
    * Ingests the IDX folder {@code input} into the data set folder {@code output}.
@@ -67,23 +84,27 @@ public final class Ingest {
   }
 
   /**
-   * Finds the four IDX files in {@code input} and reads each once in full; the first problem
-   * found stops the ingest before anything is written.
+   * Finds the four IDX files in {@code input} and reads each once in full, or, where {@code input}
+   * has no IDX training images but a {@code train/} folder, reads the image folders
+   * ({@link ImageFolders}); the first problem found stops the ingest before anything is written.
    *
    * @throws BadInputException naming the file and the problem
    */
   public Verified verify(String input) {
     long start = System.nanoTime();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    if (!IdxSplit.present(input, ParquetLayout.TRAIN, conf) && ImageFolders.isAt(input, conf)) {
+      return new ImageFolders(spark, folderTarget, imagesPerPartition).verify(input);
+    }
     List<IdxSplit> splits = List.of(
         IdxSplit.open(input, ParquetLayout.TRAIN, conf),
         IdxSplit.open(input, ParquetLayout.TEST, conf));
     IdxSplit first = splits.get(0);
     Map<String, IngestManifest.Split> described = new LinkedHashMap<>();
     for (IdxSplit split : splits) {
-      if (split.rows() != first.rows() || split.cols() != first.cols()) {
-        throw new BadInputException(split.images().uri(), "images are " + split.rows() + "x"
-            + split.cols() + " but " + first.images().uri() + " has " + first.rows() + "x" + first.cols());
+      if (!size(split).equals(size(first))) {
+        throw new BadInputException(split.images().uri(), "images are " + size(split) + " but "
+            + first.images().uri() + " has " + size(first));
       }
       IdxFile.Scan images = split.images().scan(conf, 0);
       IdxFile.Scan labels = split.labels().scan(conf, classNames.size());
@@ -91,8 +112,14 @@ public final class Ingest {
           source(split.images(), images), source(split.labels(), labels)));
     }
     IngestManifest manifest = new IngestManifest(IngestManifest.FORMAT_VERSION, first.rows(),
-        first.cols(), classNames, described);
-    return new Verified(splits, manifest, (System.nanoTime() - start) / 1e9);
+        first.cols(), first.channels(), classNames, described);
+    Map<String, Dataset<Row>> rows = new LinkedHashMap<>();
+    splits.forEach(split -> rows.put(split.name(), rows(split)));
+    return new Verified(manifest, rows, (System.nanoTime() - start) / 1e9, () -> { });
+  }
+
+  private static ImageSize size(IdxSplit split) {
+    return ImageSize.of(split.rows(), split.cols(), split.channels());
   }
 
   /** Writes verified input as the Parquet data set {@code output}, aside first, then moved into place. */
@@ -100,19 +127,19 @@ public final class Ingest {
     long start = System.nanoTime();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     try (AtomicOutput out = AtomicOutput.begin(output, overwrite, conf)) {
-      for (IdxSplit split : input.splits()) {
-        rows(split).write().parquet(new Path(out.staging(), split.name()).toString());
-      }
+      input.rows().forEach((split, rows) -> rows.write().parquet(new Path(out.staging(), split).toString()));
       input.manifest().write(out.staging(), conf);
       out.commit();
       double seconds = input.seconds() + (System.nanoTime() - start) / 1e9;
       IngestManifest manifest = input.manifest();
-      LOG.info("ingest: {} train and {} test images of {}x{} in {} s ({} s checking the input) -> {}",
+      LOG.info("ingest: {} train and {} test images of {} in {} s ({} s checking the input) -> {}",
           manifest.splits().get(ParquetLayout.TRAIN).count(),
           manifest.splits().get(ParquetLayout.TEST).count(),
-          manifest.rows(), manifest.cols(), String.format("%.1f", seconds),
+          manifest.size(), String.format("%.1f", seconds),
           String.format("%.1f", input.seconds()), out.target());
       return new Result(out.target().toString(), manifest, seconds);
+    } finally {
+      input.release().run();
     }
   }
 

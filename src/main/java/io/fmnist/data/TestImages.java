@@ -10,10 +10,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Some test images of an ingested data set, by id: {@code rows x cols} bytes each, as ingested.
+ * Some test images of an ingested data set, by id: bytes of {@code size} each, as ingested.
  * The report shows them as thumbnails of the misclassified images.
  */
-public record TestImages(int rows, int cols, Map<Long, byte[]> pixels) {
+public record TestImages(ImageSize size, Map<Long, byte[]> pixels) {
 
   /** The test images of the data set at {@code data} whose ids are {@code ids}. */
   public static TestImages read(SparkSession spark, String data, Collection<Long> ids) {
@@ -26,6 +26,6 @@ public record TestImages(int rows, int cols, Map<Long, byte[]> pixels) {
         pixels.put(row.getLong(0), row.getAs(1));
       }
     }
-    return new TestImages(manifest.rows(), manifest.cols(), pixels);
+    return new TestImages(manifest.size(), pixels);
   }
 }

@@ -43,12 +43,9 @@ public record TrainingData(
         test.cache());
   }
 
-  public int rows() {
-    return manifest.rows();
-  }
-
-  public int cols() {
-    return manifest.cols();
+  /** The shape of every image: rows x cols x channels. */
+  public ImageSize size() {
+    return manifest.size();
   }
 
   public int numClasses() {

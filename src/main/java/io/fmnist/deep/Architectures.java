@@ -110,7 +110,7 @@ public final class Architectures {
         .layer(new DenseLayer.Builder().name("dense").nOut(128).activation(Activation.RELU).build())
         .layer(new DropoutLayer.Builder(1 - settings.getDouble("dropout")).name("dropout").build())
         .layer(output(shape.classes()))
-        .setInputType(InputType.convolutional(shape.rows(), shape.cols(), 1))
+        .setInputType(InputType.convolutional(shape.rows(), shape.cols(), shape.channels()))
         .build();
     MultiLayerNetwork network = new MultiLayerNetwork(conf);
     network.init();
@@ -131,7 +131,7 @@ public final class Architectures {
     int blocks = settings.getInt("blocks-per-stage");
     ComputationGraphConfiguration.GraphBuilder graph = base(settings, seed).graphBuilder()
         .addInputs("input")
-        .setInputTypes(InputType.convolutional(shape.rows(), shape.cols(), 1))
+        .setInputTypes(InputType.convolutional(shape.rows(), shape.cols(), shape.channels()))
         .addLayer("stem", conv("stem", widths.get(0), Activation.RELU, ConvolutionMode.Truncate), "input")
         .addLayer("pool1", pool("pool1"), "stem");
     String in = "pool1";

@@ -22,17 +22,25 @@ public record Augmentation(int shift, boolean flip) implements Serializable {
     return shift > 0 || flip;
   }
 
-  /** Writes {@code image} (row-major unsigned bytes), changed at random, scaled to [0, 1], into {@code out} at {@code offset}. */
-  void apply(byte[] image, int rows, int cols, Random random, float[] out, int offset) {
+  /**
+   * Writes {@code image} (channels-last unsigned bytes of {@code shape}), changed at random (the
+   * same change for every channel), scaled to [0, 1], as channel planes into {@code out} at {@code offset}.
+   */
+  void apply(byte[] image, ImageShape shape, Random random, float[] out, int offset) {
+    int rows = shape.rows();
+    int cols = shape.cols();
     int dy = shift > 0 ? random.nextInt(2 * shift + 1) - shift : 0;
     int dx = shift > 0 ? random.nextInt(2 * shift + 1) - shift : 0;
     boolean mirror = flip && random.nextBoolean();
-    for (int r = 0; r < rows; r++) {
-      int sr = r - dy;
-      for (int c = 0; c < cols; c++) {
-        int sc = (mirror ? cols - 1 - c : c) - dx;
-        out[offset + r * cols + c] = sr < 0 || sr >= rows || sc < 0 || sc >= cols
-            ? 0f : (image[sr * cols + sc] & 0xFF) / 255f;
+    for (int ch = 0; ch < shape.channels(); ch++) {
+      int plane = offset + ch * rows * cols;
+      for (int r = 0; r < rows; r++) {
+        int sr = r - dy;
+        for (int c = 0; c < cols; c++) {
+          int sc = (mirror ? cols - 1 - c : c) - dx;
+          out[plane + r * cols + c] = sr < 0 || sr >= rows || sc < 0 || sc >= cols
+              ? 0f : shape.value(image, sr, sc, ch);
+        }
       }
     }
   }

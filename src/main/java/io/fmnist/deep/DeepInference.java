@@ -125,7 +125,7 @@ public final class DeepInference {
             batch.add(row);
             images.add(row.getAs(ParquetLayout.IMAGE));
           }
-          float[] pixels = MinibatchBuilder.scaled(images, shape.pixels());
+          float[] pixels = MinibatchBuilder.scaled(images, shape);
           INDArray input = features(pixels, images.size());
           INDArray output = score(input);
           NativeRuntime.release(input);
@@ -170,7 +170,7 @@ public final class DeepInference {
     }
 
     private INDArray features(float[] pixels, int images) {
-      return Nd4j.create(pixels, new long[] {images, 1, shape.rows(), shape.cols()}, 'c');
+      return Nd4j.create(pixels, shape.batch(images), 'c');
     }
   }
 }

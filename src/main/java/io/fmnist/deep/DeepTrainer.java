@@ -60,7 +60,7 @@ public final class DeepTrainer implements ModelTrainer {
   public ModelMetrics train(String name, TrainingData data) {
     Config deep = config.config().getConfig("deep");
     Config settings = deep.getConfig(name);
-    ImageShape shape = new ImageShape(data.rows(), data.cols(), data.numClasses());
+    ImageShape shape = ImageShape.of(data.size(), data.numClasses());
     Workers workers = Workers.of(spark, deep);
     NativeRuntime.configure(workers.threads());
     LOG.info("{}: {} workers x {} native threads, oneDNN layer helpers {}", name, workers.count(),

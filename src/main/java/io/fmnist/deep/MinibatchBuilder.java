@@ -7,8 +7,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Turns images (row-major unsigned bytes) and labels into DL4J minibatches: NCHW features scaled
- * to [0, 1], one-hot labels, optionally smoothed ({@code (1 - e) * onehot + e / classes}) and with
+ * Turns images (row-major unsigned bytes, channels last) and labels into DL4J minibatches: NCHW
+ * features scaled to [0, 1], one-hot labels, optionally smoothed ({@code (1 - e) * onehot + e / classes}) and with
  * the images augmented. The same code feeds Spark training and the single-process reference.
  */
 public record MinibatchBuilder(ImageShape shape, Augmentation augmentation, double labelSmoothing)
@@ -26,24 +26,24 @@ public record MinibatchBuilder(ImageShape shape, Augmentation augmentation, doub
       int index = order[from + i];
       byte[] image = images.get(index);
       if (augmentation.active()) {
-        augmentation.apply(image, shape.rows(), shape.cols(), random, features, i * pixels);
+        augmentation.apply(image, shape, random, features, i * pixels);
       } else {
-        scale(image, features, i * pixels);
+        scale(image, shape, features, i * pixels);
       }
       for (int c = 0; c < shape.classes(); c++) {
         targets[i * shape.classes() + c] = c == labels[index] ? on : off;
       }
     }
     return new DataSet(
-        Nd4j.create(features, new long[] {n, 1, shape.rows(), shape.cols()}, 'c'),
+        Nd4j.create(features, shape.batch(n), 'c'),
         Nd4j.create(targets, new long[] {n, shape.classes()}, 'c'));
   }
 
-  /** Images without augmentation or smoothing, for inference: [n, 1, rows, cols]. */
-  public static float[] scaled(List<byte[]> images, int pixels) {
-    float[] features = new float[images.size() * pixels];
+  /** Images without augmentation or smoothing, for inference: the values of [n, channels, rows, cols]. */
+  public static float[] scaled(List<byte[]> images, ImageShape shape) {
+    float[] features = new float[images.size() * shape.pixels()];
     for (int i = 0; i < images.size(); i++) {
-      scale(images.get(i), features, i * pixels);
+      scale(images.get(i), shape, features, i * shape.pixels());
     }
     return features;
   }
@@ -60,9 +60,21 @@ public record MinibatchBuilder(ImageShape shape, Augmentation augmentation, doub
     return out;
   }
 
-  private static void scale(byte[] image, float[] out, int offset) {
-    for (int p = 0; p < image.length; p++) {
-      out[offset + p] = (image[p] & 0xFF) / 255f;
+  /** Channels-last bytes to channel planes in [0, 1]. */
+  private static void scale(byte[] image, ImageShape shape, float[] out, int offset) {
+    if (shape.channels() == 1) {
+      for (int p = 0; p < image.length; p++) {
+        out[offset + p] = (image[p] & 0xFF) / 255f;
+      }
+      return;
+    }
+    int at = offset;
+    for (int ch = 0; ch < shape.channels(); ch++) {
+      for (int r = 0; r < shape.rows(); r++) {
+        for (int c = 0; c < shape.cols(); c++) {
+          out[at++] = shape.value(image, r, c, ch);
+        }
+      }
     }
   }
 }

@@ -113,7 +113,7 @@ public final class NetworkFeatures extends Transformer implements MLWritable {
 
   private static int featureSize(SavedDeepModel saved, DeepNetwork network) {
     ImageShape shape = saved.shape();
-    return (int) network.activations(Nd4j.zeros(1, 1, shape.rows(), shape.cols()), saved.featureLayer()).length();
+    return (int) network.activations(Nd4j.zeros(shape.batch(1)), saved.featureLayer()).length();
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.fmnist.explain;
 
+import io.fmnist.data.ImagePixels;
 import io.fmnist.deep.DeepNetwork;
+import io.fmnist.deep.ImageShape;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
@@ -38,11 +40,11 @@ public final class GradCam {
     this.head = head;
   }
 
-  /** Grad-CAM of {@code network} at the layer named {@code target}, for images of {@code rows x cols}. */
-  public static GradCam of(DeepNetwork network, String target, int rows, int cols) {
+  /** Grad-CAM of {@code network} at the layer named {@code target}, for images of {@code shape}. */
+  public static GradCam of(DeepNetwork network, String target, ImageShape shape) {
     List<Layer> after = network.layersAfter(target);
-    INDArray probe = Nd4j.zeros(network.model().params().dataType(), 1, 1, rows, cols);
-    long[] shape = network.activations(probe, target).shape();
+    INDArray probe = Nd4j.zeros(network.model().params().dataType(), shape.batch(1));
+    long[] maps = network.activations(probe, target).shape();
     NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
         .dataType(network.model().params().dataType()).list();
     List<Layer> copied = new ArrayList<>();
@@ -60,7 +62,7 @@ public final class GradCam {
       copied.add(layer);
     }
     MultiLayerNetwork head = new MultiLayerNetwork(
-        list.setInputType(InputType.convolutional(shape[2], shape[3], shape[1])).build());
+        list.setInputType(InputType.convolutional(maps[2], maps[3], maps[1])).build());
     head.init();
     for (int i = 0; i < copied.size(); i++) {
       if (copied.get(i).numParams() > 0) {
@@ -103,7 +105,7 @@ public final class GradCam {
       INDArray weighted = maps.get(NDArrayIndex.point(i))
           .mul(weights.getRow(i).reshape(weights.size(1), 1, 1)).sum(0);
       heatmaps[i] = Heatmaps.normalised(
-          Heatmaps.bilinear(Transforms.relu(weighted, false).toDoubleMatrix(), rows, cols));
+          ImagePixels.bilinear(Transforms.relu(weighted, false).toDoubleMatrix(), rows, cols));
     }
     return heatmaps;
   }

@@ -1,5 +1,6 @@
 package io.fmnist.explain;
 
+import io.fmnist.data.ImageSize;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -22,8 +23,8 @@ final class GradCamFigure {
 
   private GradCamFigure() {}
 
-  /** {@code image} row-major unsigned bytes of {@code rows x cols}; {@code heatmap} in [0, 1]. */
-  static byte[] png(byte[] image, double[][] heatmap, int upscale, String caption) {
+  /** {@code image} channels-last unsigned bytes of {@code size} (grey or RGB); {@code heatmap} in [0, 1]. */
+  static byte[] png(byte[] image, ImageSize size, double[][] heatmap, int upscale, String caption) {
     int rows = heatmap.length;
     int cols = heatmap[0].length;
     int panel = cols * upscale;
@@ -34,10 +35,10 @@ final class GradCamFigure {
     g.fillRect(0, 0, figure.getWidth(), figure.getHeight());
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
-        int gray = image[r * cols + c] & 0xFF;
+        int rgb = rgb(image, size, r, c);
         int heat = jet(heatmap[r][c]);
-        int blended = blend(gray, heat, 0.45);
-        fill(g, GAP, GAP, r, c, upscale, new Color(gray, gray, gray));
+        int blended = blend(rgb, heat, 0.45);
+        fill(g, GAP, GAP, r, c, upscale, new Color(rgb));
         fill(g, 2 * GAP + panel, GAP, r, c, upscale, new Color(heat));
         fill(g, 3 * GAP + 2 * panel, GAP, r, c, upscale, new Color(blended));
       }
@@ -79,10 +80,21 @@ final class GradCamFigure {
     return (int) Math.round(255 * Math.min(1, Math.max(0, v)));
   }
 
-  private static int blend(int gray, int rgb, double alpha) {
-    int red = (int) Math.round((1 - alpha) * gray + alpha * ((rgb >> 16) & 0xFF));
-    int green = (int) Math.round((1 - alpha) * gray + alpha * ((rgb >> 8) & 0xFF));
-    int blue = (int) Math.round((1 - alpha) * gray + alpha * (rgb & 0xFF));
-    return (red << 16) | (green << 8) | blue;
+  /** The pixel at {@code (r, c)} as RGB; a grey one has three equal channels. */
+  private static int rgb(byte[] image, ImageSize size, int r, int c) {
+    int at = (r * size.cols() + c) * size.channels();
+    int red = image[at] & 0xFF;
+    return size.channels() == 1 ? red << 16 | red << 8 | red
+        : red << 16 | (image[at + 1] & 0xFF) << 8 | image[at + 2] & 0xFF;
+  }
+
+  /** {@code alpha} of {@code over} on {@code under}, channel by channel. */
+  private static int blend(int under, int over, double alpha) {
+    int out = 0;
+    for (int shift = 16; shift >= 0; shift -= 8) {
+      int mixed = (int) Math.round((1 - alpha) * ((under >> shift) & 0xFF) + alpha * ((over >> shift) & 0xFF));
+      out |= mixed << shift;
+    }
+    return out;
   }
 }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.row_number;
 
 import io.fmnist.data.ParquetLayout;
 import io.fmnist.deep.DeepNetwork;
+import io.fmnist.deep.ImageShape;
 import io.fmnist.deep.MinibatchBuilder;
 import io.fmnist.deep.NativeRuntime;
 import io.fmnist.deep.SavedDeepModel;
@@ -66,17 +67,15 @@ public final class GradCamGallery {
     NativeRuntime.configure(Runtime.getRuntime().availableProcessors());
     DeepNetwork network = saved.load(modelDir, hadoop);
     List<Row> samples = samples(run, model, data);
-    int rows = saved.shape().rows();
-    int cols = saved.shape().cols();
+    ImageShape shape = saved.shape();
     List<byte[]> images = new ArrayList<>();
     int[] predicted = new int[samples.size()];
     for (int i = 0; i < samples.size(); i++) {
       images.add(samples.get(i).getAs(ParquetLayout.IMAGE));
       predicted[i] = samples.get(i).getAs(Predictions.PREDICTION);
     }
-    INDArray features = Nd4j.create(MinibatchBuilder.scaled(images, rows * cols),
-        new long[] {images.size(), 1, rows, cols}, 'c');
-    double[][][] heatmaps = GradCam.of(network, layer, rows, cols).heatmaps(features, predicted);
+    INDArray features = Nd4j.create(MinibatchBuilder.scaled(images, shape), shape.batch(images.size()), 'c');
+    double[][][] heatmaps = GradCam.of(network, layer, shape).heatmaps(features, predicted);
 
     List<Entry> entries = new ArrayList<>();
     Path target = run.explanations(model);
@@ -91,7 +90,7 @@ public final class GradCamGallery {
         String caption = String.format("true: %s   predicted: %s (%.1f%%)", classNames.get(label),
             classNames.get(predicted[i]), 100 * confidence);
         HadoopFiles.writeBytes(new Path(out.staging(), file),
-            GradCamFigure.png(images.get(i), heatmaps[i], upscale, caption), hadoop);
+            GradCamFigure.png(images.get(i), shape.size(), heatmaps[i], upscale, caption), hadoop);
         entries.add(new Entry(id, classNames.get(label), classNames.get(predicted[i]), confidence,
             label == predicted[i], file));
       }

@@ -57,7 +57,7 @@ public final class SavedModel {
     if (SavedDeepModel.isAt(dir, conf)) {
       SavedDeepModel deep = SavedDeepModel.describe(dir, conf);
       Config settings = config.config().getConfig("deep");
-      return new SavedModel(ImageSize.of(deep.shape().rows(), deep.shape().cols()), images -> deep.predict(dir,
+      return new SavedModel(deep.shape().size(), images -> deep.predict(dir,
           images, settings.getInt("inference-batch-size"), Workers.of(spark, settings).threads(), conf));
     }
     if (SavedEnsemble.isAt(dir, conf)) {
@@ -80,11 +80,11 @@ public final class SavedModel {
     ImageSize pixels = null;
     for (Transformer stage : flatten(model)) {
       if (stage instanceof HogFeatures hog) {
-        return ImageSize.of((Integer) hog.getOrDefault(hog.rows()), (Integer) hog.getOrDefault(hog.cols()));
+        return ImageSize.of((Integer) hog.getOrDefault(hog.rows()), (Integer) hog.getOrDefault(hog.cols()),
+            (Integer) hog.getOrDefault(hog.channels()));
       }
       if (stage instanceof NetworkFeatures network) {
-        var shape = network.description(conf).shape();
-        return ImageSize.of(shape.rows(), shape.cols());
+        return network.description(conf).shape().size();
       }
       if (stage instanceof ImageToVector vector) {
         pixels = ImageSize.ofBytes((Integer) vector.getOrDefault(vector.size()));

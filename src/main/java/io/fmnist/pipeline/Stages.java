@@ -3,6 +3,7 @@ package io.fmnist.pipeline;
 import com.typesafe.config.Config;
 import io.fmnist.config.AppConfig;
 import io.fmnist.data.Ingest;
+import io.fmnist.data.IngestManifest;
 import io.fmnist.data.ParquetLayout;
 import io.fmnist.data.TestImages;
 import io.fmnist.data.TrainingData;
@@ -113,7 +114,7 @@ public final class Stages {
   /** Grad-CAM figures of {@code models}: {@code samples} correct ones per class (or the configured number when not positive). */
   public void explain(RunDirectory run, List<String> models, String data, int samples, boolean overwrite) {
     Config explain = config.config().getConfig("explain");
-    GradCamGallery gallery = new GradCamGallery(spark, config.classNames(),
+    GradCamGallery gallery = new GradCamGallery(spark, classNames(data),
         samples > 0 ? samples : explain.getInt("correct-per-class"), explain.getInt("wrong-per-class"),
         explain.getInt("upscale"));
     for (String model : models) {
@@ -133,7 +134,7 @@ public final class Stages {
    * test images the report shows.
    */
   public Leaderboard evaluate(RunDirectory run, String data) {
-    Leaderboard leaderboard = new Evaluation(spark, config.classNames(),
+    Leaderboard leaderboard = new Evaluation(spark, classNames(data),
         config.config().getInt("evaluate.bootstrap-samples"), config.config().getInt("evaluate.examples-per-cell"),
         config.seed()).run(run);
     report(run, leaderboard, data);
@@ -147,6 +148,12 @@ public final class Stages {
       LOG.warn("{}: no ingested data set there; the report's explorer lists images without thumbnails (--data)", data);
     }
     new RunReport(hadoop()).write(run, leaderboard, reachable ? ids -> TestImages.read(spark, data, ids) : null);
+  }
+
+  /** The data set's class names (image folders name their own), else the configured ones. */
+  private List<String> classNames(String data) {
+    return HadoopFiles.exists(new Path(data, ParquetLayout.MANIFEST), hadoop())
+        ? IngestManifest.read(data, hadoop()).classNames() : config.classNames();
   }
 
   private Configuration hadoop() {

@@ -1,12 +1,13 @@
 package io.fmnist.report;
 
+import io.fmnist.data.ImagePixels;
+import io.fmnist.data.ImageSize;
 import io.fmnist.data.TestImages;
 import io.fmnist.deep.TrainingHistory;
 import io.fmnist.eval.Diagnostics;
 import io.fmnist.eval.Leaderboard;
 import io.fmnist.eval.ModelMetrics;
 import io.fmnist.explain.GradCamGallery;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,18 +75,16 @@ final class ReportData {
     Map<Long, String> thumbnails = new LinkedHashMap<>();
     if (testImages != null && !shown.isEmpty()) {
       TestImages images = testImages.apply(shown);
-      images.pixels().forEach((id, pixels) -> thumbnails.put(id, png(pixels, images.rows(), images.cols())));
+      images.pixels().forEach((id, pixels) -> thumbnails.put(id, png(pixels, images.size())));
     }
     return new Page(classes, examplesPerCell, models, thumbnails);
   }
 
-  /** A grey image as a PNG data URI. */
-  private static String png(byte[] pixels, int rows, int cols) {
-    BufferedImage image = new BufferedImage(cols, rows, BufferedImage.TYPE_BYTE_GRAY);
-    image.getRaster().setDataElements(0, 0, cols, rows, pixels);
+  /** A grey or colour image as a PNG data URI. */
+  private static String png(byte[] pixels, ImageSize size) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      ImageIO.write(image, "png", out);
+      ImageIO.write(ImagePixels.toImage(pixels, size), "png", out);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode a thumbnail", e);
     }

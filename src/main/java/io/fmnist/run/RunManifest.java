@@ -51,12 +51,14 @@ public final class RunManifest {
     write();
   }
 
-  /** Records the checksums of the IDX files the run's data came from. */
+  /** Records the checksums of the IDX files or image folders the run's data came from. */
   public void inputs(IngestManifest data) {
     ObjectNode inputs = root.putObject("inputs");
     data.splits().values().forEach(split -> {
       inputs.put(split.images().uri(), split.images().sha256());
-      inputs.put(split.labels().uri(), split.labels().sha256());
+      if (split.labels() != null) {
+        inputs.put(split.labels().uri(), split.labels().sha256());
+      }
     });
     write();
   }

@@ -70,8 +70,7 @@ public final class DeepReference {
     int correct = 0;
     for (int from = 0; from < test.labels().length; from += 500) {
       List<byte[]> chunk = test.images().subList(from, Math.min(test.labels().length, from + 500));
-      var features = Nd4j.create(MinibatchBuilder.scaled(chunk, shape.pixels()),
-          new long[] {chunk.size(), 1, shape.rows(), shape.cols()}, 'c');
+      var features = Nd4j.create(MinibatchBuilder.scaled(chunk, shape), shape.batch(chunk.size()), 'c');
       int[] predicted = network.output(features).argMax(1).toIntVector();
       for (int i = 0; i < predicted.length; i++) {
         correct += predicted[i] == test.labels()[from + i] ? 1 : 0;

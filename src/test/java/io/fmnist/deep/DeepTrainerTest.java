@@ -117,7 +117,7 @@ class DeepTrainerTest {
     SavedDeepModel saved = SavedDeepModel.describe(dir, hadoop);
     DeepNetwork network = saved.load(dir, hadoop);
     List<Row> rows = data.test().orderBy("id").limit(50).collectAsList();
-    float[] pixels = MinibatchBuilder.scaled(rows.stream().map(r -> r.<byte[]>getAs("image")).toList(), 784);
+    float[] pixels = MinibatchBuilder.scaled(rows.stream().map(r -> r.<byte[]>getAs("image")).toList(), saved.shape());
     long[] nchw = {rows.size(), 1, 28, 28};
     double[][] plain = network.output(Nd4j.create(pixels, nchw, 'c')).toDoubleMatrix();
     double[][] mirror = network.output(Nd4j.create(MinibatchBuilder.mirrored(pixels, saved.shape()), nchw, 'c'))

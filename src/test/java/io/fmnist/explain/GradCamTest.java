@@ -73,7 +73,7 @@ class GradCamTest {
 
   /** The 8 real images after the training ones, NCHW in [0, 1]. */
   private INDArray testImages(DataType type) {
-    return Nd4j.create(MinibatchBuilder.scaled(images.subList(TRAIN, TRAIN + 8), 784),
+    return Nd4j.create(MinibatchBuilder.scaled(images.subList(TRAIN, TRAIN + 8), SHAPE),
         new long[] {8, 1, 28, 28}, 'c').castTo(type);
   }
 
@@ -81,7 +81,7 @@ class GradCamTest {
   @ValueSource(strings = {"cnn", "resnet"})
   void gradientMatchesCentralFiniteDifferencesInDoublePrecision(String name) {
     DeepNetwork network = inDouble(trained(name));
-    GradCam cam = GradCam.of(network, Architectures.gradCamLayer(name, settings(name)), 28, 28);
+    GradCam cam = GradCam.of(network, Architectures.gradCamLayer(name, settings(name)), SHAPE);
     INDArray x = testImages(DataType.DOUBLE);
     INDArray maps = cam.activations(x);
 
@@ -122,8 +122,8 @@ class GradCamTest {
     INDArray x = testImages(DataType.FLOAT);
     int[] classes = Arrays.copyOfRange(labels, TRAIN, TRAIN + 8);
     String layer = Architectures.gradCamLayer(name, settings(name));
-    double[][][] trained = GradCam.of(trained(name), layer, 28, 28).heatmaps(x, classes);
-    double[][][] random = GradCam.of(fresh(name, 99), layer, 28, 28).heatmaps(x, classes);
+    double[][][] trained = GradCam.of(trained(name), layer, SHAPE).heatmaps(x, classes);
+    double[][][] random = GradCam.of(fresh(name, 99), layer, SHAPE).heatmaps(x, classes);
     double difference = 0;
     for (int i = 0; i < 8; i++) {
       for (int r = 0; r < 28; r++) {

@@ -106,12 +106,22 @@ final class Invocation {
     RunDirectory run = existing ? RunDirectory.open(uri, conf)
         : RunDirectory.create(uri, has(CommonOptions.OVERWRITE), conf);
     RunManifest manifest = new RunManifest(run, args, config(), BuildInfo.versions(spark.version()), conf);
+    // Spark exits the JVM on an OutOfMemoryError in a task; the run must not stay "running".
+    Thread exited = new Thread(() -> manifest.fail("the JVM exited before the run finished "
+        + "(an OutOfMemoryError in a Spark task, or a signal: see the log)"));
+    Runtime.getRuntime().addShutdownHook(exited);
     try {
       stages.accept(run, manifest);
       manifest.complete();
     } catch (RuntimeException e) {
       manifest.fail(e instanceof FmnistException ? e.getMessage() : String.valueOf(e));
       throw e;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(exited);
+      } catch (IllegalStateException e) {
+        // The JVM is shutting down already: the hook records it.
+      }
     }
     out.println("run complete: " + run.root());
     return run;

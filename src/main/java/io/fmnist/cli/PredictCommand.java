@@ -26,7 +26,8 @@ final class PredictCommand implements Command {
     return new Options()
         .addOption(CommonOptions.required("model", "URI", "a saved model: RUN/models/<name> (the ensemble scores with its base models beside it)"))
         .addOption(CommonOptions.required(CommonOptions.INPUT, "URI",
-            "images: an ingested data set (its test split), a Parquet folder with id and image, or an IDX folder"))
+            "images: an ingested data set (its test split), an IDX folder, a folder of image files "
+                + "(PNG, JPEG, BMP, GIF), or a Parquet folder with id and image"))
         .addOption(CommonOptions.required(CommonOptions.OUTPUT, "URI", "folder for the predictions Parquet"))
         .addOption(CommonOptions.overwrite());
   }
@@ -46,7 +47,8 @@ final class PredictCommand implements Command {
           + saved.needs());
     }
     String output = invocation.value(CommonOptions.OUTPUT);
-    ParquetOutput.write(saved.predict(images.data()), output, invocation.has(CommonOptions.OVERWRITE));
+    ParquetOutput.write(images.withOrigins(saved.predict(images.data())), output,
+        invocation.has(CommonOptions.OVERWRITE));
     long count = spark.read().parquet(output).count();
     invocation.out().printf("predicted %d images into %s in %.1f s%n", count, output,
         (System.nanoTime() - start) / 1e9);

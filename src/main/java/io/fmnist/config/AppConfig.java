@@ -83,7 +83,7 @@ public final class AppConfig {
     return config.getStringList("data.class-names");
   }
 
-  /** {@code data.image-folders}: the size image folders' images are brought to at ingest. */
+  /** {@code data.image-folders}: the size image folders' images are brought to at ingest, and predict's image files. */
   public ImageFolders.Target imageFolderTarget() {
     Config folders = config.getConfig("data.image-folders");
     try {

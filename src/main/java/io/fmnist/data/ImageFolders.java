@@ -23,8 +23,13 @@ import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.GlobFilter;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -32,6 +37,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF4;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -45,6 +51,9 @@ import org.apache.spark.storage.StorageLevel;
  * images. The folders are checked in full before anything is written.
  */
 public final class ImageFolders {
+
+  /** The column with each image file's URI. */
+  public static final String ORIGIN = "origin";
 
   /** The size images are brought to; 0 takes rows, cols or channels from the data, where all images must agree. */
   public record Target(int rows, int cols, int channels) implements Serializable {
@@ -60,6 +69,15 @@ public final class ImageFolders {
       }
     }
   }
+
+  /** The names of the files taken for images where nothing else says so (a folder of loose files). */
+  static final String IMAGE_FILES = "*.{png,PNG,jpg,JPG,jpeg,JPEG,bmp,BMP,gif,GIF}";
+
+  /** Loose image files: id, image and origin, the file's URI. */
+  private static final StructType FILES_SCHEMA = new StructType()
+      .add(ParquetLayout.ID, DataTypes.LongType, false)
+      .add(ParquetLayout.IMAGE, DataTypes.BinaryType, false)
+      .add(ORIGIN, DataTypes.StringType, false);
 
   private final SparkSession spark;
   private final Target target;
@@ -80,6 +98,37 @@ public final class ImageFolders {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + train, e);
     }
+  }
+
+  /** Whether {@code dir} holds, at any depth, a file whose name says it is an image ({@link #IMAGE_FILES}). */
+  public static boolean holdsImageFiles(String dir, Configuration conf) {
+    Path path = new Path(dir);
+    GlobFilter images;
+    try {
+      images = new GlobFilter(IMAGE_FILES);
+      RemoteIterator<LocatedFileStatus> files = HadoopFiles.fileSystem(path, conf).listFiles(path, true);
+      while (files.hasNext()) {
+        if (images.accept(files.next().getPath())) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+
+  /**
+   * The image files anywhere under {@code dir} (other files skipped), unlabelled, converted to the
+   * target size (what the target leaves 0 from the data, where all files must agree): id (by file
+   * name, then path, as ingest numbers them), image, origin. Decoded once and kept in Spark's cache.
+   *
+   * @throws BadInputException naming an undecodable file, or one of a shape the others do not have
+   */
+  public ImageSource.Images files(String dir) {
+    Dataset<Row> images = decode(qualified(new Path(dir), spark.sparkContext().hadoopConfiguration()), null);
+    ImageSize size = size(shapes(images));
+    return new ImageSource.Images(numbered(images, size, FILES_SCHEMA), size);
   }
 
   /**
@@ -109,8 +158,7 @@ public final class ImageFolders {
     Map<String, Dataset<Row>> decoded = new LinkedHashMap<>();
     dirs.forEach((split, dir) -> decoded.put(split, decode(dir, classNames)));
     List<Row> shapes = new ArrayList<>();
-    decoded.values().forEach(images -> shapes.addAll(images
-        .groupBy("height", "width", "nChannels").agg(count("*"), min("origin")).collectAsList()));
+    decoded.values().forEach(images -> shapes.addAll(shapes(images)));
     ImageSize size = size(shapes);
 
     Map<String, Dataset<Row>> rows = new LinkedHashMap<>();
@@ -118,12 +166,13 @@ public final class ImageFolders {
     decoded.forEach((split, images) -> {
       long[] classCounts = new long[classNames.size()];
       long total = 0;
-      for (Row row : images.groupBy("label").count().collectAsList()) {
+      for (Row row : images.groupBy(ParquetLayout.LABEL).count().collectAsList()) {
         classCounts[row.getInt(0)] = row.getLong(1);
         total += row.getLong(1);
       }
       splits.put(split, new IngestManifest.Split(total, classCounts, source(dirs.get(split)), null));
-      rows.put(split, rows(images, size, total));
+      int partitions = (int) Math.max(1, (total + imagesPerPartition - 1) / imagesPerPartition);
+      rows.put(split, numbered(images, size, ParquetLayout.SCHEMA).coalesce(partitions));
     });
     IngestManifest manifest = new IngestManifest(IngestManifest.FORMAT_VERSION, size.rows(), size.cols(),
         size.channels(), classNames, splits);
@@ -162,28 +211,42 @@ public final class ImageFolders {
   }
 
   /**
-   * The split's images as Spark decodes them, with their label from the folder they are in:
-   * origin, height, width, nChannels, data, label; undecodable files and files outside a class
-   * folder are refused by name.
+   * The images under {@code dir} as Spark decodes them: origin, height, width, nChannels, data,
+   * and label, the index in {@code classNames} of the class folder each is in. Without class names
+   * ({@code null}) the files anywhere under {@code dir} whose names say they are images, unlabelled.
+   * Undecodable files and, with class names, files outside a class folder are refused by name.
    */
   private Dataset<Row> decode(Path dir, List<String> classNames) {
-    List<String> classes = List.copyOf(classNames);
-    UDF1<String, Integer> label = origin -> classes.indexOf(new Path(origin).getParent().getName());
-    Dataset<Row> images = spark.read().format("image").option("dropInvalid", false)
-        .option("recursiveFileLookup", true).load(dir.toString())
-        .select(col("image.origin").as("origin"), col("image.height").as("height"),
-            col("image.width").as("width"), col("image.nChannels").as("nChannels"), col("image.data").as("data"))
-        .withColumn("label", udf(label, DataTypes.IntegerType).apply(col("origin")))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Row bad = images.filter(col("height").lt(1).or(col("label").lt(0)))
-        .select("origin", "height").orderBy("origin").limit(1).collectAsList().stream().findFirst().orElse(null);
-    if (bad != null) {
+    DataFrameReader reader = spark.read().format("image").option("dropInvalid", false)
+        .option("recursiveFileLookup", true);
+    if (classNames == null) {
+      reader = reader.option("pathGlobFilter", IMAGE_FILES);
+    }
+    Dataset<Row> images = reader.load(dir.toString())
+        .select(col("image.origin").as(ORIGIN), col("image.height").as("height"),
+            col("image.width").as("width"), col("image.nChannels").as("nChannels"), col("image.data").as("data"));
+    Column bad = col("height").lt(1);
+    if (classNames != null) {
+      List<String> classes = List.copyOf(classNames);
+      UDF1<String, Integer> label = origin -> classes.indexOf(new Path(origin).getParent().getName());
+      images = images.withColumn(ParquetLayout.LABEL, udf(label, DataTypes.IntegerType).apply(col(ORIGIN)));
+      bad = bad.or(col(ParquetLayout.LABEL).lt(0));
+    }
+    images = images.persist(StorageLevel.MEMORY_AND_DISK());
+    Row first = images.filter(bad).select(ORIGIN, "height").orderBy(ORIGIN).limit(1).collectAsList().stream()
+        .findFirst().orElse(null);
+    if (first != null) {
       images.unpersist();
-      throw new BadInputException(bad.getString(0), bad.getInt(1) < 1
+      throw new BadInputException(first.getString(0), first.getInt(1) < 1
           ? "not a decodable image (PNG, JPEG, BMP, GIF)"
           : "not directly inside a class folder of " + dir);
     }
     return images;
+  }
+
+  /** The shapes among decoded images: height, width, nChannels, count and first file of each. */
+  private static List<Row> shapes(Dataset<Row> images) {
+    return new ArrayList<>(images.groupBy("height", "width", "nChannels").agg(count("*"), min(ORIGIN)).collectAsList());
   }
 
   /**
@@ -228,8 +291,11 @@ public final class ImageFolders {
     return shape.getInt(2) > 1;
   }
 
-  /** The decoded images converted to {@code size}, in the Parquet layout, ids by file name then path. */
-  private Dataset<Row> rows(Dataset<Row> images, ImageSize size, long count) {
+  /**
+   * The decoded images converted to {@code size}, numbered by file name then path: the columns of
+   * {@code schema}, its first the id, the others taken from the decoded images' columns by name.
+   */
+  private Dataset<Row> numbered(Dataset<Row> images, ImageSize size, StructType schema) {
     int rows = size.rows();
     int cols = size.cols();
     int channels = size.channels();
@@ -239,16 +305,22 @@ public final class ImageFolders {
           : ImagePixels.resize(pixels, height, width, channels, rows, cols);
     };
     UDF1<String, String> fileName = origin -> new Path(origin).getName();
+    String[] kept = Arrays.copyOfRange(schema.fieldNames(), 1, schema.size());
     Dataset<Row> sorted = images
-        .withColumn("image", udf(convert, DataTypes.BinaryType)
+        .withColumn(ParquetLayout.IMAGE, udf(convert, DataTypes.BinaryType)
             .apply(col("data"), col("height"), col("width"), col("nChannels")))
-        .withColumn("name", udf(fileName, DataTypes.StringType).apply(col("origin")))
-        .orderBy("name", "origin")
-        .select("label", "image");
-    JavaRDD<Row> numbered = sorted.javaRDD().zipWithIndex()
-        .map(pair -> RowFactory.create(pair._2(), pair._1().getInt(0), pair._1().get(1)));
-    int partitions = (int) Math.max(1, (count + imagesPerPartition - 1) / imagesPerPartition);
-    return spark.createDataFrame(numbered, ParquetLayout.SCHEMA).coalesce(partitions);
+        .withColumn("name", udf(fileName, DataTypes.StringType).apply(col(ORIGIN)))
+        .orderBy("name", ORIGIN)
+        .select(kept[0], Arrays.copyOfRange(kept, 1, kept.length));
+    JavaRDD<Row> rowsWithIds = sorted.javaRDD().zipWithIndex().map(pair -> {
+      Object[] values = new Object[kept.length + 1];
+      values[0] = pair._2();
+      for (int i = 0; i < kept.length; i++) {
+        values[i + 1] = pair._1().get(i);
+      }
+      return RowFactory.create(values);
+    });
+    return spark.createDataFrame(rowsWithIds, schema);
   }
 
   /**

@@ -17,17 +17,30 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * Images to score, from any of: an ingested data set (its {@code test/} split), a Parquet folder
- * in the layout of {@link ParquetLayout} ({@code label} optional), or an IDX folder (its
- * {@code t10k-*} files, checked in full as ingest checks them), with their {@link ImageSize}.
+ * Images to score, from any of: an ingested data set (its {@code test/} split), an IDX folder (its
+ * {@code t10k-*} files, checked in full as ingest checks them), a folder of image files (at any
+ * depth; of an image-folder data set, its {@code test/} folder), or a Parquet folder in the layout
+ * of {@link ParquetLayout} ({@code label} optional), with their {@link ImageSize}.
  */
 public final class ImageSource {
 
-  /** The images and their size. */
-  public record Images(Dataset<Row> data, ImageSize size) {}
+  /** The images and their size; image files also have their URI, column {@link ImageFolders#ORIGIN}. */
+  public record Images(Dataset<Row> data, ImageSize size) {
+
+    /** {@code predictions} of these images, joined by id with each image file's URI where they are files. */
+    public Dataset<Row> withOrigins(Dataset<Row> predictions) {
+      return Arrays.asList(data.columns()).contains(ImageFolders.ORIGIN)
+          ? predictions.join(data.select(ParquetLayout.ID, ImageFolders.ORIGIN), ParquetLayout.ID)
+          : predictions;
+    }
+  }
 
   private ImageSource() {}
 
+  /**
+   * The images at {@code uri}; image files are decoded as ingest decodes image folders (brought to
+   * {@code data.image-folders} where it sets a size, else all of one size and colour).
+   */
   public static Images read(SparkSession spark, String uri, AppConfig config) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path path = new Path(uri);
@@ -46,6 +59,11 @@ public final class ImageSource {
         split.labels().scan(conf, config.classNames().size());
         return new Images(Ingest.of(spark, config).rows(split),
             ImageSize.of(split.rows(), split.cols(), split.channels()));
+      }
+      Path files = ImageFolders.isAt(uri, conf) ? new Path(path, ParquetLayout.TEST) : path;
+      if (fs.getFileStatus(path).isDirectory() && fs.exists(files)
+          && ImageFolders.holdsImageFiles(files.toString(), conf)) {
+        return new ImageFolders(spark, config.imageFolderTarget(), config.imagesPerPartition()).files(files.toString());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + uri, e);

@@ -10,6 +10,9 @@ import io.fmnist.data.TestSpark;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -20,12 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The models on colour images (a real subset made colour by make-colour, 32x32x3): a short
  * training of each network and of a HOG model clears accuracy a broken input path cannot, Grad-CAM
- * draws the colour image, and predict refuses grey images for a colour model.
+ * draws the colour image, predict scores the PNG form of the images as the run scored them and
+ * refuses grey images for a colour model.
  */
 class ColourModelsTest {
 
   @TempDir static Path tmp;
   private static Path grey;
+  private static Path colour;
   private static Path data;
   private static Path run;
   private static JsonNode manifest;
@@ -33,7 +38,7 @@ class ColourModelsTest {
   @BeforeAll
   static void trainOnColour() throws IOException {
     grey = FashionMnist.subset(tmp.resolve("grey"), 3000, 500, true);
-    Path colour = tmp.resolve("colour");
+    colour = tmp.resolve("colour");
     assertEquals(0, Cli.run("make-colour", "--input", grey.toString(), "--output", colour.toString()).code());
     data = tmp.resolve("data");
     assertEquals(0, Cli.run("ingest", "--input", colour.resolve("idx").toString(), "--output", data.toString())
@@ -77,6 +82,36 @@ class ColourModelsTest {
       }
     }
     assertTrue(differing > 50, "a colour image: " + differing);
+  }
+
+  @Test
+  void predictScoresTheColourPngsAsTheRunScoredTheirImages() {
+    // The image-folder form of the same images: test/<class>/<id>.png, decoded by Spark (BGR) and
+    // brought to RGB; the CNN's predictions per file match the run's for that id.
+    Path out = tmp.resolve("predicted-pngs");
+    Cli predict = Cli.run("predict", "--model", run.resolve("models/cnn").toString(), "--input",
+        colour.resolve("folders").toString(), "--output", out.toString());
+    assertEquals(0, predict.code(), predict.err());
+    Map<Long, Row> expected = new HashMap<>();
+    TestSpark.session().read().parquet(run.resolve("predictions/cnn").toString()).collectAsList()
+        .forEach(row -> expected.put(row.getLong(row.fieldIndex("id")), row));
+    List<Row> predicted = TestSpark.session().read().parquet(out.toString()).collectAsList();
+    assertEquals(500, predicted.size());
+    int compared = 0;
+    for (Row row : predicted) {
+      String origin = row.getString(row.fieldIndex("origin"));
+      Row same = expected.get(Long.parseLong(origin.substring(origin.lastIndexOf('/') + 1).replace(".png", "")));
+      if (same != null) {
+        compared++;
+        assertEquals(same.getInt(same.fieldIndex("prediction")), row.getInt(row.fieldIndex("prediction")), origin);
+        List<Double> want = same.getList(same.fieldIndex("probabilities"));
+        List<Double> got = row.getList(row.fieldIndex("probabilities"));
+        for (int c = 0; c < want.size(); c++) {
+          assertEquals(want.get(c), got.get(c), 1e-5, origin);
+        }
+      }
+    }
+    assertEquals(expected.size(), compared);
   }
 
   @Test

@@ -8,9 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fmnist.data.FashionMnist;
 import io.fmnist.data.TestSpark;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.imageio.ImageIO;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +26,7 @@ class TrainAndPredictCommandTest {
   @TempDir Path tmp;
 
   @Test
-  void trainThenPredictFromTheDataSetAndFromIdxGiveTheRunsPredictions() throws Exception {
+  void trainThenPredictFromTheDataSetIdxAndImageFilesGiveTheRunsPredictions() throws Exception {
     Path idx = FashionMnist.subset(tmp.resolve("idx"), 1500, 300, true);
     Path data = tmp.resolve("data");
     Path run = tmp.resolve("run");
@@ -49,6 +55,42 @@ class TrainAndPredictCommandTest {
       assertTrue(predict.out().startsWith("predicted 300 images"), predict.out());
       assertEquals(expected, rows(out), "predictions from " + input);
     }
+
+    // The same images as loose PNG files in nested folders, beside a file that is no image: each
+    // file gets its image's prediction, with the file's URI.
+    Path pngs = tmp.resolve("pngs");
+    for (Row row : rows(data.resolve("test"))) {
+      long id = row.getLong(0);
+      Path file = pngs.resolve(id % 2 == 0 ? "a" : "b/c").resolve(id + ".png");
+      Files.createDirectories(file.getParent());
+      BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+      image.getRaster().setDataElements(0, 0, 28, 28, (byte[]) row.get(2));
+      ImageIO.write(image, "png", file.toFile());
+    }
+    Files.writeString(pngs.resolve("a/notes.txt"), "not an image");
+    Path out = tmp.resolve("predicted-pngs");
+    Cli predict = Cli.run("predict", "--model", run.resolve("models/lr").toString(),
+        "--input", pngs.toString(), "--output", out.toString());
+    assertEquals(0, predict.code(), predict.err());
+    assertTrue(predict.out().startsWith("predicted 300 images"), predict.out());
+    Map<Long, Row> byId = new HashMap<>();
+    expected.forEach(row -> byId.put(row.getLong(0), row));
+    Set<Long> ids = new HashSet<>();
+    for (Row row : rows(out)) {
+      ids.add(row.getLong(row.fieldIndex("id")));
+      String origin = row.getString(row.fieldIndex("origin"));
+      Row same = byId.get(Long.parseLong(origin.substring(origin.lastIndexOf('/') + 1).replace(".png", "")));
+      assertEquals(same.getInt(same.fieldIndex("prediction")), row.getInt(row.fieldIndex("prediction")), origin);
+      assertEquals(same.getList(same.fieldIndex("probabilities")), row.getList(row.fieldIndex("probabilities")), origin);
+    }
+    assertEquals(300, ids.size());
+
+    Files.write(pngs.resolve("b/broken.png"), new byte[] {1, 2, 3});
+    Cli broken = Cli.run("predict", "--model", run.resolve("models/lr").toString(),
+        "--input", pngs.toString(), "--output", tmp.resolve("predicted-broken").toString());
+    assertEquals(3, broken.code(), broken.err());
+    assertTrue(broken.err().contains("broken.png: not a decodable image"), broken.err());
+    assertFalse(Files.exists(tmp.resolve("predicted-broken")));
   }
 
   @Test

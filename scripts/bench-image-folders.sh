@@ -26,7 +26,7 @@ for i in $(seq "$runs"); do
 done
 echo "machine: $(java -cp "$repo/target/classes" io.fmnist.run.Machine)"
 (cd "$repo" && mvn -q -B test-compile) >&2
-java @"$repo/conf/jvm.options" -Xmx8g -Dlog4j2.configurationFile="$repo/conf/log4j2.properties" \
+SPARK_LOCAL_IP=127.0.0.1 java @"$repo/conf/jvm.options" -Xmx8g -Dlog4j2.configurationFile="$repo/conf/log4j2.properties" \
   -cp "$repo/target/test-classes:$repo/target/classes:$(cat "$repo/target/local-classpath.txt")" \
   io.fmnist.bench.SameDataSet "$out/folders1" "$out/idx1"
 for form in folders idx; do

@@ -20,12 +20,7 @@ public final class SparkSessions {
         .setIfMissing("spark.master", config.defaultMaster())
         .setIfMissing("spark.sql.shuffle.partitions", Integer.toString(config.sqlShufflePartitions()))
         // Faster than Java serialization for MLlib's shuffles (the random forest's statistics).
-        .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-        // Spark packs small files into tasks counting each as this many bytes to open (4 MiB by
-        // default): image folders' few-KB files then make thousands of 32-file tasks. 8 KiB packs
-        // them by what they hold: the colour set's 70,000 PNGs ingest 1.49x faster (medians of 3
-        // alternating runs, AMD EPYC Zen 4), and the few large Parquet files read as before.
-        .setIfMissing("spark.sql.files.openCostInBytes", "8192");
+        .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     // MLlib's BLAS in every executor (and in local mode, this JVM): see MllibBlas.
     String plugins = conf.get("spark.plugins", "");
     if (!plugins.contains(NativeLibrariesPlugin.class.getName())) {

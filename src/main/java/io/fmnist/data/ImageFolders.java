@@ -35,6 +35,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF4;
 import org.apache.spark.sql.types.DataTypes;
@@ -106,9 +107,8 @@ public final class ImageFolders {
   /** Whether {@code dir} holds, at any depth, a file whose name says it is an image ({@link #IMAGE_FILES}). */
   public static boolean holdsImageFiles(String dir, Configuration conf) {
     Path path = new Path(dir);
-    GlobFilter images;
     try {
-      images = new GlobFilter(IMAGE_FILES);
+      GlobFilter images = new GlobFilter(IMAGE_FILES);
       RemoteIterator<LocatedFileStatus> files = HadoopFiles.fileSystem(path, conf).listFiles(path, true);
       while (files.hasNext()) {
         if (images.accept(files.next().getPath())) {
@@ -336,7 +336,7 @@ public final class ImageFolders {
             .apply(col("data"), col("height"), col("width"), col("nChannels")))
         .withColumn("name", udf(fileName, DataTypes.StringType).apply(col(ORIGIN)))
         .orderBy("name", ORIGIN)
-        .select(kept[0], Arrays.copyOfRange(kept, 1, kept.length));
+        .select(Arrays.stream(kept).map(functions::col).toArray(Column[]::new));
     JavaRDD<Row> rowsWithIds = sorted.javaRDD().zipWithIndex().map(pair -> {
       Object[] values = new Object[kept.length + 1];
       values[0] = pair._2();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -177,6 +178,9 @@ public final class Architectures {
   private static NeuralNetConfiguration.Builder base(Config settings, long seed) {
     return new NeuralNetConfiguration.Builder()
         .seed(seed)
+        // Keeps each convolution's output from the forward pass for the backward pass, which
+        // otherwise runs the convolution again (DL4J's default, CacheMode.NONE).
+        .cacheMode(CacheMode.DEVICE)
         .weightInit(WeightInit.XAVIER_UNIFORM)
         .updater(new Adam(learningRate(settings)));
   }

@@ -18,23 +18,27 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
+import org.nd4j.linalg.api.ops.BaseScalarOp;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * DL4J's BatchNormalization for NCHW activations, computed with reductions along contiguous rows.
- * DL4J 1.0.0-M2.1's oneDNN helper spends most of its time outside oneDNN: it reduces the batch
- * mean and variance over axes (0, 2, 3) with strided reductions, and its backward op also computes
- * gradients of the mean and variance that DL4J never uses. Profiled on one core (scripts/
- * profile-deep.sh), that was 42% of the CNN's training step and 30% of the ResNet's. Here the
- * statistics are sums along each (image, channel) row of {@code H x W} values then over the batch,
- * the normalisation stays oneDNN's, and the backward pass is the textbook formula written as
- * such sums and two more of oneDNN's normalisations (per-channel broadcasts in ND4J run along
- * strided fibres and were slower still). {@link #install} puts it into every BatchNormalization layer of a network
- * (the layer's helper field, which DL4J itself fills with the oneDNN helper); anything else (other
- * layouts or data types) declines, and DL4J's built-in code runs.
+ * DL4J's BatchNormalization for NCHW activations, computed along contiguous rows. DL4J
+ * 1.0.0-M2.1's oneDNN helper spends most of its time outside oneDNN: it reduces the batch mean and
+ * variance over axes (0, 2, 3) with strided reductions, and its backward op also computes gradients
+ * of the mean and variance that DL4J never uses. Profiled on one core (scripts/profile-deep.sh),
+ * that was 42% of the CNN's training step and 30% of the ResNet's. Here an [N, C, H, W] array is
+ * seen as N * C contiguous rows of H * W values: the statistics are row sums then sums over the
+ * batch, and every per-channel map is an ND4J scalar op along those rows (one scalar per row).
+ * oneDNN's normalisation of plain NCHW data (which this helper used before) runs its generic
+ * kernel, 4-10x slower per map at the networks' shapes on one core, and ND4J's per-channel
+ * broadcasts run along strided fibres, slower still. The backward pass is the textbook formula written as such sums and
+ * maps. {@link #install} puts it into every BatchNormalization layer of a network (the layer's
+ * helper field, which DL4J itself fills with the oneDNN helper); anything else (other layouts or
+ * data types) declines, and DL4J's built-in code runs.
  */
 final class BatchNormHelper implements BatchNormalizationHelper {
 
@@ -106,32 +110,38 @@ final class BatchNormHelper implements BatchNormalizationHelper {
     }
     INDArray m = globalMean.reshape(globalMean.length());
     INDArray v = globalVar.reshape(globalVar.length());
-    if (training) {
-      long count = x.size(0) * x.size(2) * x.size(3);
-      try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+    long count = x.size(0) * x.size(2) * x.size(3);
+    INDArray centred;
+    try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+      if (training) {
         if (mean == null || mean.length() != x.size(1)) {
           mean = Nd4j.createUninitialized(DataType.FLOAT, x.size(1));
           variance = Nd4j.createUninitialized(DataType.FLOAT, x.size(1));
         }
         mean.assign(perChannel(rows(x).sum(1), x)).divi(count);
+        m = mean;
+      }
+      centred = centre(x, m);
+      if (training) {
         // The population variance, as DL4J's own, in two passes: E[x^2] - E[x]^2 in float lost
         // precision where a channel's mean is large against its spread.
-        INDArray centred = centre(x, mean);
         variance.assign(perChannel(Transforms.pow(rows(centred).norm2(1), 2, false), x)).divi(count);
-        NativeRuntime.release(centred);
+        v = variance;
       }
-      m = mean;
-      v = variance;
     }
+    INDArray inverseStd = Transforms.pow(v.add(eps), -0.5, false);
+    INDArray scale = gamma.reshape(gamma.length()).mul(inverseStd);
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape());
-    normalise(x, m, v, gamma.reshape(gamma.length()), beta.reshape(beta.length()), eps, out);
+    along(centred, scale, true, out);
+    along(out, beta.reshape(beta.length()), false, out);
+    NativeRuntime.release(centred, inverseStd, scale);
     return out;
   }
 
   /**
    * With xHat = (x - mean) / std and M values per channel: dBeta = sum(dy), dGamma = sum(dy * xHat)
    * and dx = gamma / std * (dy - dBeta / M - xHat * dGamma / M), which is a * dy + b * (x - mean) + c
-   * per channel: two per-channel affine maps (oneDNN's normalisation with variance 1) and a sum.
+   * per channel: per-channel maps along the rows and a sum.
    */
   @Override
   public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
@@ -151,37 +161,42 @@ final class BatchNormHelper implements BatchNormalizationHelper {
     INDArray a = gamma.reshape(gamma.length()).mul(inverseStd);
     INDArray b = a.mul(dGamma).muli(inverseStd).divi(-count);
     INDArray c = a.mul(dBeta).divi(-count);
-    INDArray zeros = Nd4j.zeros(DataType.FLOAT, a.length());
-    INDArray ones = Nd4j.ones(DataType.FLOAT, a.length());
     INDArray epsOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape());
-    normalise(dy, zeros, ones, a, c, 0, epsOut);
-    normalise(centred, zeros, ones, b, zeros, 0, centred);
+    along(dy, a, true, epsOut);
+    along(epsOut, c, false, epsOut);
+    along(centred, b, true, centred);
     epsOut.addi(centred);
     dGammaView.assign(dGamma.reshape(dGammaView.shape()));
     dBetaView.assign(dBeta.reshape(dBetaView.shape()));
-    NativeRuntime.release(centred, inverseStd, dBeta, dGamma, a, b, c, zeros, ones, dy == epsilon ? null : dy);
+    NativeRuntime.release(centred, inverseStd, dBeta, dGamma, a, b, c, dy == epsilon ? null : dy);
     Gradient gradient = new DefaultGradient();
     gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
     gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
     return new Pair<>(gradient, epsOut);
   }
 
-  /** x - mean per channel, in a new array. */
+  /** x - mean per channel, in a new contiguous array. */
   private static INDArray centre(INDArray x, INDArray mean) {
     INDArray centred = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
-    INDArray ones = Nd4j.ones(DataType.FLOAT, mean.length());
-    INDArray zeros = Nd4j.zeros(DataType.FLOAT, mean.length());
-    normalise(x, mean, ones, ones, zeros, 0, centred);
-    NativeRuntime.release(ones, zeros);
+    INDArray negated = mean.neg();
+    along(x, negated, false, centred);
+    NativeRuntime.release(negated);
     return centred;
   }
 
-  /** gamma * (x - mean) / sqrt(variance + eps) + beta per channel (dimension 1), by oneDNN, into {@code out}. */
-  private static void normalise(INDArray x, INDArray mean, INDArray variance, INDArray gamma, INDArray beta,
-      double eps, INDArray out) {
-    BatchNorm op = new BatchNorm(x, mean, variance, gamma, beta, eps, 1);
-    op.addOutputArgument(out);
+  /**
+   * out = x * values[c] (multiply) or x + values[c] for every value of channel c: an ND4J scalar
+   * op along the contiguous rows of x, one scalar per row. {@code out} is contiguous, and may be x.
+   */
+  private static void along(INDArray x, INDArray values, boolean multiply, INDArray out) {
+    INDArray perRow = values.reshape(1, values.length()).repeat(0, x.size(0)).reshape(x.size(0) * values.length());
+    INDArray contiguous = Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
+    INDArray in = rows(contiguous);
+    INDArray to = rows(out);
+    BaseScalarOp op = multiply ? new ScalarMultiplication(in, perRow, to, 0) : new ScalarAdd(in, perRow, to, 0);
+    op.setDimension(1); // one scalar per row, from perRow, instead of one for the whole array
     Nd4j.exec(op);
+    NativeRuntime.release(perRow, contiguous == x ? null : contiguous);
   }
 
   /** {@code x} [N, C, H, W] as [N * C, H * W]: one contiguous row per image and channel. */

@@ -51,7 +51,7 @@ public final class ImageSource {
       }
       if (fs.exists(new Path(path, ParquetLayout.MANIFEST))) {
         IngestManifest manifest = IngestManifest.read(uri, conf);
-        return new Images(spark.read().parquet(new Path(path, ParquetLayout.TEST).toString()), manifest.size());
+        return new Images(ParquetLayout.readTest(spark, uri), manifest.size());
       }
       if (IdxSplit.present(uri, ParquetLayout.TEST, conf)) {
         IdxSplit split = IdxSplit.open(uri, ParquetLayout.TEST, conf);

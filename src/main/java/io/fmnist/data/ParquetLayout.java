@@ -1,5 +1,9 @@
 package io.fmnist.data;
 
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -23,4 +27,15 @@ public final class ParquetLayout {
       .add(IMAGE, DataTypes.BinaryType, false);
 
   private ParquetLayout() {}
+
+  /**
+   * The test split of the data set at {@code dir}, spread over the cores. Its files hold up to
+   * {@code data.images-per-partition} images (the official 10,000 are one file of one Parquet row
+   * group), and Spark reads a row group in one task however it splits the file: every model's test
+   * predictions ran on one core.
+   */
+  public static Dataset<Row> readTest(SparkSession spark, String dir) {
+    Dataset<Row> test = spark.read().parquet(new Path(dir, TEST).toString());
+    return test.repartition(Math.max(test.rdd().getNumPartitions(), spark.sparkContext().defaultParallelism()));
+  }
 }

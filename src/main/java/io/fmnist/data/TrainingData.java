@@ -32,14 +32,7 @@ public record TrainingData(
     IngestManifest manifest = IngestManifest.read(dir, spark.sparkContext().hadoopConfiguration());
     Dataset<Row> train = limit(spark.read().parquet(new Path(dir, ParquetLayout.TRAIN).toString()),
         config.config().getLong("data.train-limit"));
-    Dataset<Row> test = limit(spark.read().parquet(new Path(dir, ParquetLayout.TEST).toString()),
-        config.config().getLong("data.test-limit"));
-    // The official test set is one Parquet file of 10,000 rows, read as one partition: spread over
-    // the cores, every model's test predictions run on all of them instead of one.
-    int cores = spark.sparkContext().defaultParallelism();
-    if (test.rdd().getNumPartitions() < cores) {
-      test = test.repartition(cores);
-    }
+    Dataset<Row> test = limit(ParquetLayout.readTest(spark, dir), config.config().getLong("data.test-limit"));
     long validationBuckets = Math.round(config.config().getDouble("data.validation-fraction") * BUCKETS);
     Column inValidation = pmod(xxhash64(col(ParquetLayout.ID), lit(config.seed())), lit(BUCKETS))
         .lt(validationBuckets);

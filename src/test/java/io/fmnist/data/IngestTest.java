@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +90,24 @@ class IngestTest {
     assertEquals(196, ((byte[]) first.get(2)).length);
     assertEquals(labels[8] % 3, first.getInt(1));
     assertEquals(700, spark.read().parquet(output + "/train").count());
+  }
+
+  @Test
+  void theTestSplitIsReadOnEveryCore(@TempDir Path tmp) {
+    Path input = FashionMnist.subset(tmp.resolve("in"), 1000, 1000, false);
+    String output = tmp.resolve("out").toString();
+    new Ingest(spark, classNames(), 15000).run(input.toString(), output, false);
+
+    // One file of one row group: Spark reads it in one task, however many splits it makes of the file.
+    Dataset<Row> plain = spark.read().parquet(output + "/test");
+    assertEquals(1, nonEmptyPartitions(plain));
+    Dataset<Row> test = ParquetLayout.readTest(spark, output);
+    assertEquals(spark.sparkContext().defaultParallelism(), nonEmptyPartitions(test));
+    assertEquals(plain.orderBy("id").collectAsList(), test.orderBy("id").collectAsList());
+  }
+
+  private static long nonEmptyPartitions(Dataset<Row> rows) {
+    return rows.groupBy(functions.spark_partition_id()).count().count();
   }
 
   private static List<String> classNames() {

@@ -28,17 +28,17 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * DL4J's BatchNormalization for NCHW activations, computed along contiguous rows. DL4J
  * 1.0.0-M2.1's oneDNN helper spends most of its time outside oneDNN: it reduces the batch mean and
- * variance over axes (0, 2, 3) with strided reductions, and its backward op also computes gradients
- * of the mean and variance that DL4J never uses. Profiled on one core (scripts/profile-deep.sh),
- * that was 42% of the CNN's training step and 30% of the ResNet's. Here an [N, C, H, W] array is
- * seen as N * C contiguous rows of H * W values: the statistics are row sums then sums over the
- * batch, and every per-channel map is an ND4J scalar op along those rows (one scalar per row).
- * oneDNN's normalisation of plain NCHW data (which this helper used before) runs its generic
- * kernel, 4-10x slower per map at the networks' shapes on one core, and ND4J's per-channel
- * broadcasts run along strided fibres, slower still. The backward pass is the textbook formula written as such sums and
- * maps. {@link #install} puts it into every BatchNormalization layer of a network (the layer's
- * helper field, which DL4J itself fills with the oneDNN helper); anything else (other layouts or
- * data types) declines, and DL4J's built-in code runs.
+ * variance over axes (0, 2, 3) with strided reductions, and its backward op also computes
+ * gradients of the mean and variance that DL4J never uses. Profiled on one core
+ * (scripts/profile-deep.sh), that was 42% of the CNN's training step and 30% of the ResNet's. Here
+ * an [N, C, H, W] array is seen as N * C contiguous rows of H * W values: the statistics are row
+ * sums then sums over the batch, and every per-channel map is an ND4J scalar op along those rows
+ * (one scalar per row). oneDNN's normalisation of plain NCHW data (which this helper used before)
+ * runs its generic kernel, 4-10x slower per map at the networks' shapes on one core, and ND4J's
+ * per-channel broadcasts run along strided fibres, slower still. The backward pass is the textbook
+ * formula written as such sums and maps. {@link #install} puts it into every BatchNormalization
+ * layer of a network (the layer's helper field, which DL4J itself fills with the oneDNN helper);
+ * anything else (other layouts or data types) declines, and DL4J's built-in code runs.
  */
 final class BatchNormHelper implements BatchNormalizationHelper {
 

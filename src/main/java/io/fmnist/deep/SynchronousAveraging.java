@@ -37,6 +37,8 @@ import scala.runtime.AbstractFunction1;
  * <p>A failed task makes Spark retry the whole stage, which restarts the epoch from the network
  * it began with. A lost executor can leave fewer task slots than workers, and a barrier stage
  * waits for all of its slots: the epoch is then cancelled and run again with the workers there are.
+ * A barrier job submitted just as its slots went is refused by Spark after a few checks (their
+ * count and interval set by {@code SparkSessions}) and run again the same way.
  */
 final class SynchronousAveraging {
 
@@ -89,34 +91,37 @@ final class SynchronousAveraging {
     network.setEpoch(epoch);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
     Broadcast<byte[]> start = jsc.broadcast(network.toBytes(true));
+    // One listener for every attempt: a loss noticed while an attempt was being submitted still counts.
+    ExecutorLoss loss = new ExecutorLoss(sc);
+    sc.addSparkListener(loss);
     try {
       for (int attempt = 1; ; attempt++) {
         int workers = Math.max(1, Math.min(requestedWorkers, slots()));
         LongAccumulator images = sc.longAccumulator("images fitted");
         Worker worker = new Worker(start, network.kind(), new Minibatches(builder, batchSize, seed, threads),
             averaging, images, exchange.client());
-        ExecutorLoss loss = new ExecutorLoss(sc);
         progress.watch(images);
-        sc.addSparkListener(loss);
         sc.addSparkListener(progress);
         try {
-          sc.setJobGroup(loss.group, "epoch " + (epoch + 1), true);
+          sc.setJobGroup(loss.newGroup(), "epoch " + (epoch + 1), true);
           List<EpochPart> parts = partitions(workers).rdd().barrier()
               .mapPartitions(worker, false, ClassTag$.MODULE$.apply(EpochPart.class))
               .toJavaRDD().collect();
           return combine(parts, network.kind(), workers);
         } catch (Exception e) { // Spark's SparkException, undeclared by its Scala methods
-          if (!loss.happened.get() || attempt == ATTEMPTS) {
+          // Also a barrier job that never started: the slots it was counted for were gone by then.
+          boolean lost = loss.happened.get() || slots() < workers;
+          if (!lost || attempt == ATTEMPTS) {
             throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getMessage(), e);
           }
           LOG.warn("epoch {}: an executor was lost, starting the epoch again with the task slots left", epoch + 1);
         } finally {
           sc.clearJobGroup();
-          sc.removeSparkListener(loss);
           sc.removeSparkListener(progress);
         }
       }
     } finally {
+      sc.removeSparkListener(loss);
       start.destroy();
     }
   }
@@ -231,12 +236,18 @@ final class SynchronousAveraging {
    * stage, which waits forever if fewer slots than workers are left.
    */
   private static final class ExecutorLoss extends SparkListener {
-    final String group = "fmnist-epoch-" + UUID.randomUUID();
     final AtomicBoolean happened = new AtomicBoolean();
     private final SparkContext sc;
+    private volatile String group;
 
     ExecutorLoss(SparkContext sc) {
       this.sc = sc;
+    }
+
+    /** A job group for the next attempt, the one a loss cancels from now on. */
+    String newGroup() {
+      group = "fmnist-epoch-" + UUID.randomUUID();
+      return group;
     }
 
     @Override

@@ -7,6 +7,9 @@ import org.apache.spark.sql.SparkSession;
 /** The one way this application gets its SparkSession. */
 public final class SparkSessions {
 
+  static final String BARRIER_CHECK_INTERVAL = "spark.scheduler.barrier.maxConcurrentTasksCheck.interval";
+  static final String BARRIER_CHECK_FAILURES = "spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures";
+
   private SparkSessions() {}
 
   /**
@@ -20,7 +23,12 @@ public final class SparkSessions {
         .setIfMissing("spark.master", config.defaultMaster())
         .setIfMissing("spark.sql.shuffle.partitions", Integer.toString(config.sqlShufflePartitions()))
         // Faster than Java serialization for MLlib's shuffles (the random forest's statistics).
-        .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+        .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+        // An executor lost between counting the task slots and submitting an epoch's barrier job
+        // makes Spark re-check the slots, 40 times 15 s apart by default, before the job fails and
+        // SynchronousAveraging starts the epoch again with the workers left: 10 s is enough.
+        .setIfMissing(BARRIER_CHECK_INTERVAL, "2s")
+        .setIfMissing(BARRIER_CHECK_FAILURES, "5");
     // MLlib's BLAS in every executor (and in local mode, this JVM): see MllibBlas.
     String plugins = conf.get("spark.plugins", "");
     if (!plugins.contains(NativeLibrariesPlugin.class.getName())) {

@@ -2,6 +2,8 @@ package io.fmnist.deep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import io.fmnist.config.AppConfig;
@@ -14,7 +16,11 @@ import io.fmnist.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -23,14 +29,17 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import scala.reflect.ClassTag$;
 
 /**
  * Synchronous parameter averaging on real images in local[2]: one worker trains exactly as one
  * process does (Adam's count carrying on from round to round), two workers end with the mean of
- * their networks, and the learning-rate schedule reaches the workers epoch by epoch.
+ * their networks, and the learning-rate schedule reaches the workers epoch by epoch; a barrier
+ * stage without its task slots fails within seconds.
  */
 class SynchronousAveragingTest {
 
@@ -41,6 +50,20 @@ class SynchronousAveragingTest {
   private final SparkSession spark = TestSpark.session();
   private final Configuration hadoop = spark.sparkContext().hadoopConfiguration();
   @TempDir Path tmp;
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES) // Spark's default checks would take 10 minutes
+  void aBarrierStageWithMoreWorkersThanSlotsFailsAfterAFewChecks() {
+    // What an executor lost just before an epoch is submitted leaves: the stage must fail (and the
+    // epoch restart with the slots left) after SparkSessions' few checks, not Spark's 40 x 15 s.
+    int slots = spark.sparkContext().defaultParallelism();
+    JavaRDD<Integer> tooWide = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .parallelize(List.of(1, 2, 3, 4, 5, 6), slots + 1);
+    SparkException failed = assertThrows(SparkException.class,
+        () -> tooWide.rdd().barrier().mapPartitions(rows -> rows, false, ClassTag$.MODULE$.apply(Integer.class))
+            .count());
+    assertTrue(failed.getMessage().contains("barrier"), failed.getMessage());
+  }
 
   @Test
   void anEpochWhoseScheduledRateIsZeroLeavesTheWeightsAsTheyWere() {

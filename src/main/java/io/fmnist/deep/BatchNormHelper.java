@@ -157,6 +157,7 @@ final class BatchNormHelper implements BatchNormalizationHelper {
     }
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape());
     ChannelKernels.affine(in, scale, shift, out);
+    NativeRuntime.release(in == x ? null : in);
     return out;
   }
 

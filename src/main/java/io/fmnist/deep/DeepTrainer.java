@@ -68,6 +68,9 @@ public final class DeepTrainer implements ModelTrainer {
 
     DeepNetwork network = Architectures.create(name, settings, shape, config.seed());
     DeepNetwork best = network;
+    // The best epoch's validation predictions (a few thousand rows, cached), written at the end
+    // instead of scoring the validation split once more; null after --resume restored the best.
+    Dataset<Row> bestValidation = null;
     TrainingHistory history = TrainingHistory.empty(name);
     Checkpoints checkpoints = new Checkpoints(run.checkpoints(name), hadoop());
     if (resume) {
@@ -105,13 +108,19 @@ public final class DeepTrainer implements ModelTrainer {
             config.seed() * 7919 + epoch, progress);
         double seconds = (System.nanoTime() - start) / 1e9;
         network = trained.network();
-        DeepInference.Quality validation = DeepInference.quality(
-            predict(network, data.validation(), shape, workers, settings));
+        Dataset<Row> scored = predict(network, data.validation(), shape, workers, settings).cache();
+        DeepInference.Quality validation = DeepInference.quality(scored);
         history = history.plus(new TrainingHistory.Epoch(epoch, trained.loss(), validation.accuracy(),
             validation.loss(), seconds, trained.images() / seconds, learningRate.valueAt(0, epoch - 1)));
         boolean improved = history.best().epoch() == epoch;
         if (improved) {
           best = network.copy();
+          if (bestValidation != null) {
+            bestValidation.unpersist(false);
+          }
+          bestValidation = scored;
+        } else {
+          scored.unpersist(false);
         }
         checkpoints.write(history, network, best);
         LOG.info("{}: loss {}, validation accuracy {} (loss {}){}, {} s, {} images/s ({} workers)", label,
@@ -123,12 +132,12 @@ public final class DeepTrainer implements ModelTrainer {
     } finally {
       averagingTrainer.close();
     }
-    return finish(name, data, shape, workers, best, history, settings);
+    return finish(name, data, shape, workers, best, bestValidation, history, settings);
   }
 
-  /** Saves the best network, writes its test predictions, metrics and the history. */
+  /** Saves the best network, writes its test and validation predictions, metrics and the history. */
   private ModelMetrics finish(String name, TrainingData data, ImageShape shape, Workers workers,
-      DeepNetwork best, TrainingHistory history, Config settings) {
+      DeepNetwork best, Dataset<Row> bestValidation, TrainingHistory history, Config settings) {
     SavedDeepModel description = new SavedDeepModel(name, best.kind(), shape,
         Architectures.gradCamLayer(name, settings), Architectures.featureLayer(name),
         settings.getBoolean("test-time-flip"));
@@ -141,8 +150,11 @@ public final class DeepTrainer implements ModelTrainer {
     double inferenceSeconds = (System.nanoTime() - start) / 1e9;
     Dataset<Row> written = spark.read().parquet(predictions.toString());
     long images = written.count();
-    ParquetOutput.write(predict(best, data.validation(), shape, workers, settings),
-        run.validation(name).toString(), resume);
+    ParquetOutput.write(bestValidation != null ? bestValidation : predict(best, data.validation(), shape, workers,
+        settings), run.validation(name).toString(), resume);
+    if (bestValidation != null) {
+      bestValidation.unpersist(false);
+    }
 
     Map<String, Object> chosen = new LinkedHashMap<>(settings.root().unwrapped());
     chosen.put("parameters", best.numParams());

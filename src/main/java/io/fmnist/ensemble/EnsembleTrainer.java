@@ -2,7 +2,9 @@ package io.fmnist.ensemble;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import com.typesafe.config.Config;
 import io.fmnist.config.AppConfig;
@@ -20,6 +22,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
@@ -33,6 +36,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +53,7 @@ public final class EnsembleTrainer implements ModelTrainer {
 
   private static final Logger LOG = LoggerFactory.getLogger(EnsembleTrainer.class);
   private static final String WEIGHT = "weight";
+  private static final String FOLD = "fold";
 
   private final SparkSession spark;
   private final AppConfig config;
@@ -156,26 +161,23 @@ public final class EnsembleTrainer implements ModelTrainer {
     double[] regParams = settings.getDoubleList("reg-params").stream().mapToDouble(Double::doubleValue).toArray();
     ParamMap[] grid = new ParamGridBuilder().addGrid(stacker.regParam(), regParams).build();
     int folds = settings.getInt("folds");
-    Dataset<Row> cached = rows.cache();
+    // Folds by a seeded hash of the id, so that each row's fold is known: its out-of-fold score
+    // comes from the cross-validation's own model for the other folds, not from a refit.
+    Dataset<Row> cached = rows.withColumn(FOLD,
+        pmod(xxhash64(col(ParquetLayout.ID), lit(seed)), lit(folds)).cast(DataTypes.IntegerType)).cache();
     CrossValidatorModel model = new CrossValidator().setEstimator(stacker).setEstimatorParamMaps(grid)
         .setEvaluator(new MulticlassClassificationEvaluator().setLabelCol(ParquetLayout.LABEL)
             .setMetricName("accuracy"))
-        .setNumFolds(folds).setSeed(seed)
+        .setNumFolds(folds).setFoldCol(FOLD).setCollectSubModels(true)
         // Each fit is many small Spark jobs (one per L-BFGS iteration): several at once fill the cores.
         .setParallelism(rows.sparkSession().sparkContext().defaultParallelism())
         .fit(cached);
     LogisticRegressionModel best = (LogisticRegressionModel) model.bestModel();
-    LogisticRegression chosen = stacker.copy(ParamMap.empty()).setRegParam(best.getRegParam());
-    double[] weights = new double[folds];
-    Arrays.fill(weights, 1.0);
-    Dataset<Row>[] parts = cached.randomSplit(weights, seed);
+    int chosen = IntStream.range(0, grid.length)
+        .reduce((a, b) -> model.avgMetrics()[b] > model.avgMetrics()[a] ? b : a).orElseThrow();
     Dataset<Row> outOfFold = null;
-    for (int i = 0; i < folds; i++) {
-      Dataset<Row> others = null;
-      for (int j = 0; j < folds; j++) {
-        others = j == i ? others : others == null ? parts[j] : others.union(parts[j]);
-      }
-      Dataset<Row> scored = chosen.fit(others).transform(parts[i]);
+    for (int fold = 0; fold < folds; fold++) {
+      Dataset<Row> scored = model.subModels()[fold][chosen].transform(cached.filter(col(FOLD).equalTo(fold)));
       outOfFold = outOfFold == null ? scored : outOfFold.union(scored);
     }
     return new Fitted(best, outOfFold, cached);

@@ -2,7 +2,6 @@ package io.fmnist.deep;
 
 import java.lang.reflect.Field;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -20,8 +19,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * DL4J's BatchNormalization for NCHW activations, in fused passes over memory. DL4J 1.0.0-M2.1's
@@ -36,25 +33,19 @@ import org.slf4j.LoggerFactory;
  * array: 3.5x this helper's time in the CNN's step on one core (23.9 against 6.8 ms). {@link
  * #install} puts it into every BatchNormalization layer of a network (the layer's helper field,
  * which DL4J fills with its oneDNN helper); anything else (other layouts or data types) declines,
- * and DL4J's built-in code runs. Without the JDK's Vector API module in the JVM
- * ({@code --add-modules=jdk.incubator.vector}) DL4J's own helper stays, and a warning says so.
+ * and DL4J's built-in code runs. Without the JDK's Vector API module in the JVM ({@link VectorApi})
+ * DL4J's own helper stays.
  */
 final class BatchNormHelper implements BatchNormalizationHelper {
 
-  private static final Logger LOG = LoggerFactory.getLogger(BatchNormHelper.class);
   private static final Field HELPER = helperField();
-  private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-  private static final AtomicBoolean WARNED = new AtomicBoolean();
 
   private INDArray mean;
   private INDArray variance;
 
   /** Replaces the helper of every BatchNormalization layer in {@code model}. */
   static void install(Model model) {
-    if (!VECTOR_API) {
-      if (!WARNED.getAndSet(true)) {
-        LOG.warn("the JVM lacks --add-modules=jdk.incubator.vector: BatchNorm runs on DL4J's own helper, slower");
-      }
+    if (!VectorApi.available()) {
       return;
     }
     Layer[] layers = model instanceof MultiLayerNetwork network ? network.getLayers()

@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * BatchNorm's passes over contiguous NCHW float arrays, each channel's values being N rows of H * W
- * floats: sums per channel and per-channel affine maps, several fused into one pass over memory.
+ * floats: sums per channel and per-channel affine maps, several fused into one pass over memory;
+ * and ReLU's gradient, one pass over arrays of any shape.
  * SIMD through the JDK's Vector API at the widest width this CPU has ({@code SPECIES_PREFERRED}:
  * 16 floats with AVX-512, 8 with AVX2), chosen by the JVM at run time; sums in float per row
  * (at most H * W values) and in double across rows.
@@ -138,9 +139,37 @@ final class ChannelKernels {
     }
   }
 
+  /** out = dy where z > 0, else 0: ReLU's gradient, for contiguous arrays of one shape ({@code out} may be either). */
+  static void reluGradient(INDArray z, INDArray dy, INDArray out) {
+    Floats fz = Floats.of(z);
+    Floats fg = Floats.of(dy);
+    Floats fo = Floats.of(out);
+    int length = Math.toIntExact(z.length());
+    int bound = SPECIES.loopBound(length);
+    FloatVector zero = FloatVector.zero(SPECIES);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      int at = i * Float.BYTES;
+      FloatVector positive = FloatVector.fromByteBuffer(SPECIES, fz.buffer(), fz.start() + at, ORDER);
+      zero.blend(FloatVector.fromByteBuffer(SPECIES, fg.buffer(), fg.start() + at, ORDER),
+              positive.compare(VectorOperators.GT, 0f))
+          .intoByteBuffer(fo.buffer(), fo.start() + at, ORDER);
+    }
+    for (; i < length; i++) {
+      int at = i * Float.BYTES;
+      fo.buffer().putFloat(fo.start() + at,
+          fz.buffer().getFloat(fz.start() + at) > 0f ? fg.buffer().getFloat(fg.start() + at) : 0f);
+    }
+  }
+
   /** {@code x}, or a contiguous row-major copy where it has other strides: what the kernels read. */
   static INDArray contiguous(INDArray x) {
-    return Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
+    return rowMajor(x) ? x : x.dup('c');
+  }
+
+  /** Whether {@code x} is contiguous and row-major (ND4J's default strides also pass for column-major arrays). */
+  static boolean rowMajor(INDArray x) {
+    return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x);
   }
 
   private static int rowLength(INDArray x) {

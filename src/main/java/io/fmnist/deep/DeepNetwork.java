@@ -26,14 +26,19 @@ import org.nd4j.linalg.dataset.DataSet;
  */
 public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.Graph {
 
-  /** The network, with this project's BatchNormalization code in its BatchNorm layers ({@link BatchNormHelper}). */
+  /**
+   * The network, with this project's code in its BatchNorm layers ({@link BatchNormHelper}) and for
+   * ReLU's gradient ({@link SimdRelu}).
+   */
   static DeepNetwork of(MultiLayerNetwork network) {
     BatchNormHelper.install(network);
+    SimdRelu.install(network);
     return new Sequential(network);
   }
 
   static DeepNetwork of(ComputationGraph network) {
     BatchNormHelper.install(network);
+    SimdRelu.install(network);
     return new Graph(network);
   }
 

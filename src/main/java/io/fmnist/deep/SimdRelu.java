@@ -1,0 +1,62 @@
+package io.fmnist.deep;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * ReLU whose gradient is one SIMD pass ({@link ChannelKernels#reluGradient}). ND4J 1.0.0-M2.1's
+ * {@code relu_bp} op, which DL4J's ReLU runs after every convolution, took 13% of the CNN's training
+ * step and 10% of the ResNet's on one core (JFR samples, {@code io.fmnist.bench.DeepProfile}): more
+ * than a third of the oneDNN convolutions' own backward pass, for an elementwise select. The forward
+ * pass and anything the kernel does not take (other data types, strided views) stay DL4J's.
+ */
+public final class SimdRelu extends ActivationReLU {
+
+  /**
+   * Puts this ReLU in place of DL4J's plain one (no cap, threshold or slope) in every layer of
+   * {@code model} (its configuration, so a saved network keeps it); without the Vector API, none.
+   */
+  static void install(Model model) {
+    if (!VectorApi.available()) {
+      return;
+    }
+    Layer[] layers = model instanceof MultiLayerNetwork network ? network.getLayers()
+        : ((ComputationGraph) model).getLayers();
+    for (Layer layer : layers) {
+      var conf = layer.conf().getLayer();
+      if (conf instanceof BaseLayer base && plain(base.getActivationFn())) {
+        base.setActivationFn(new SimdRelu());
+      } else if (conf instanceof ActivationLayer activation && plain(activation.getActivationFn())) {
+        activation.setActivationFn(new SimdRelu());
+      }
+    }
+  }
+
+  private static boolean plain(IActivation fn) {
+    return fn != null && fn.getClass() == ActivationReLU.class && ((ActivationReLU) fn).getMax() == null
+        && ((ActivationReLU) fn).getThreshold() == null && ((ActivationReLU) fn).getNegativeSlope() == null;
+  }
+
+  @Override
+  public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
+    if (!(takes(in) && takes(epsilon) && in.equalShapes(epsilon))) {
+      return super.backprop(in, epsilon);
+    }
+    INDArray gradient = in.ulike();
+    ChannelKernels.reluGradient(in, epsilon, gradient);
+    return new Pair<>(gradient, null);
+  }
+
+  private static boolean takes(INDArray x) {
+    return x.dataType() == DataType.FLOAT && ChannelKernels.rowMajor(x);
+  }
+}

@@ -7,10 +7,8 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -48,9 +46,7 @@ final class BatchNormHelper implements BatchNormalizationHelper {
     if (!VectorApi.available()) {
       return;
     }
-    Layer[] layers = model instanceof MultiLayerNetwork network ? network.getLayers()
-        : ((ComputationGraph) model).getLayers();
-    for (Layer layer : layers) {
+    for (Layer layer : DeepNetwork.layers(model)) {
       if (layer instanceof BatchNormalization) {
         try {
           HELPER.set(layer, new BatchNormHelper());

@@ -42,6 +42,11 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
     return new Graph(network);
   }
 
+  /** The layers of a network of either kind. */
+  static Layer[] layers(Model model) {
+    return model instanceof MultiLayerNetwork network ? network.getLayers() : ((ComputationGraph) model).getLayers();
+  }
+
   /** Restores a network written by {@link #toBytes}. */
   static DeepNetwork fromBytes(Kind kind, byte[] bytes, boolean withUpdater) {
     try (ByteArrayInputStream in = new ByteArrayInputStream(bytes)) {
@@ -100,8 +105,7 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
    * output layers on OpenBLAS's gemm, activations, pooling over the whole image).
    */
   default Map<String, String> helpers() {
-    Layer[] layers = model() instanceof MultiLayerNetwork network ? network.getLayers()
-        : ((ComputationGraph) model()).getLayers();
+    Layer[] layers = layers(model());
     Map<String, String> helpers = new TreeMap<>();
     for (Layer layer : layers) {
       LayerHelper helper = layer.getHelper();

@@ -4,8 +4,6 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
@@ -29,9 +27,7 @@ public final class SimdRelu extends ActivationReLU {
     if (!VectorApi.available()) {
       return;
     }
-    Layer[] layers = model instanceof MultiLayerNetwork network ? network.getLayers()
-        : ((ComputationGraph) model).getLayers();
-    for (Layer layer : layers) {
+    for (Layer layer : DeepNetwork.layers(model)) {
       var conf = layer.conf().getLayer();
       if (conf instanceof BaseLayer base && plain(base.getActivationFn())) {
         base.setActivationFn(new SimdRelu());

@@ -5,14 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import io.fmnist.config.AppConfig;
-import io.fmnist.data.FashionMnist;
 import java.lang.reflect.Field;
 import java.util.List;
-import java.util.Random;
-import java.util.stream.IntStream;
-import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -39,21 +33,19 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchNormHelperTest {
 
-  private static final ImageShape SHAPE = new ImageShape(28, 28, 10);
+  private static final ImageShape SHAPE = LayerFixtures.SHAPE;
   private static final double EPS = 1e-5;
   private DataSet batch;
 
   @BeforeAll
   void realMinibatch() {
-    NativeRuntime.configure(1);
-    batch = new MinibatchBuilder(SHAPE, Augmentation.NONE, 0).build(FashionMnist.trainImages(64),
-        FashionMnist.trainLabels(64), IntStream.range(0, 64).toArray(), 0, 64, new Random(0));
+    batch = LayerFixtures.realMinibatch();
   }
 
   @Test
   void theCnnsGradientsAreDl4jsOwn() throws Exception {
     // The default CNN (BatchNorm after each convolution) without dropout, so both see the same activations.
-    MultiLayerNetwork ours = (MultiLayerNetwork) Architectures.create("cnn", settings("cnn"), SHAPE, 3).model();
+    MultiLayerNetwork ours = (MultiLayerNetwork) Architectures.create("cnn", LayerFixtures.settings("cnn"), SHAPE, 3).model();
     MultiLayerNetwork theirs = ours.clone();
     int replaced = 0;
     for (int i = 0; i < ours.getnLayers(); i++) {
@@ -80,7 +72,7 @@ class BatchNormHelperTest {
   void aLayerIsAtLeastAsExactAsDl4jsOwn() throws Exception {
     // The ResNet's first block: activations after a ReLU, some channels nearly constant, where
     // 1 / std amplifies every rounding error.
-    ComputationGraph graph = (ComputationGraph) Architectures.create("resnet", settings("resnet"), SHAPE, 3).model();
+    ComputationGraph graph = (ComputationGraph) Architectures.create("resnet", LayerFixtures.settings("resnet"), SHAPE, 3).model();
     graph.initGradientsView();
     INDArray x = graph.feedForward(batch.getFeatures(), true).get("stage1_block1_conv1").dup('c');
     INDArray dy = Nd4j.rand(DataType.FLOAT, x.shape()).subi(0.5);
@@ -119,9 +111,6 @@ class BatchNormHelperTest {
     }
   }
 
-  private static Config settings(String model) {
-    return AppConfig.load(null, List.of("deep.cnn.dropout=0"), new Configuration()).config().getConfig("deep." + model);
-  }
 
   private INDArray gradient(MultiLayerNetwork network) {
     network.setInput(batch.getFeatures());

@@ -4,19 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import io.fmnist.config.AppConfig;
-import io.fmnist.data.FashionMnist;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
-import java.util.stream.IntStream;
-import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,20 +30,18 @@ import org.nd4j.linalg.factory.Nd4j;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SimdReluTest {
 
-  private static final ImageShape SHAPE = new ImageShape(28, 28, 10);
+  private static final ImageShape SHAPE = LayerFixtures.SHAPE;
   private DataSet batch;
 
   @BeforeAll
   void realMinibatch() {
-    NativeRuntime.configure(1);
-    batch = new MinibatchBuilder(SHAPE, Augmentation.NONE, 0).build(FashionMnist.trainImages(64),
-        FashionMnist.trainLabels(64), IntStream.range(0, 64).toArray(), 0, 64, new Random(0));
+    batch = LayerFixtures.realMinibatch();
   }
 
   @Test
   void everyReluOfBothNetworksIsItAndSavingKeepsIt() {
     for (String name : List.of("cnn", "resnet")) {
-      DeepNetwork network = Architectures.create(name, settings(name), SHAPE, 3);
+      DeepNetwork network = Architectures.create(name, LayerFixtures.settings(name), SHAPE, 3);
       // CNN: three convolutions and the dense layer; ResNet: the stem, each block's first convolution and its output.
       assertEquals(name.equals("cnn") ? 4 : 5, relus(network.model(), SimdRelu.class), name);
       assertEquals(0, relus(network.model(), ActivationReLU.class), name);
@@ -62,7 +53,7 @@ class SimdReluTest {
 
   @Test
   void theCnnsGradientIsExactlyDl4jsRelus() {
-    MultiLayerNetwork ours = (MultiLayerNetwork) Architectures.create("cnn", settings("cnn"), SHAPE, 3).model();
+    MultiLayerNetwork ours = (MultiLayerNetwork) Architectures.create("cnn", LayerFixtures.settings("cnn"), SHAPE, 3).model();
     MultiLayerNetwork theirs = ours.clone();
     BatchNormHelper.install(theirs); // the same BatchNorm code in both: only the ReLUs differ
     for (Layer layer : theirs.getLayers()) {
@@ -93,17 +84,12 @@ class SimdReluTest {
   }
 
   private static long relus(Model model, Class<? extends IActivation> kind) {
-    Layer[] layers = model instanceof MultiLayerNetwork m ? m.getLayers() : ((ComputationGraph) model).getLayers();
-    return Arrays.stream(layers).map(layer -> layer.conf().getLayer())
+    return Arrays.stream(DeepNetwork.layers(model)).map(layer -> layer.conf().getLayer())
         .map(conf -> conf instanceof BaseLayer base ? base.getActivationFn()
             : conf instanceof ActivationLayer activation ? activation.getActivationFn() : new ActivationSoftmax())
         .filter(fn -> fn.getClass() == kind).count();
   }
 
-  private static Config settings(String model) {
-    // No dropout: both networks of a comparison see the same activations.
-    return AppConfig.load(null, List.of("deep.cnn.dropout=0"), new Configuration()).config().getConfig("deep." + model);
-  }
 
   private INDArray gradient(MultiLayerNetwork network) {
     network.setInput(batch.getFeatures());

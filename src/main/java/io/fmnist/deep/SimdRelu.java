@@ -38,8 +38,8 @@ public final class SimdRelu extends ActivationReLU {
   }
 
   private static boolean plain(IActivation fn) {
-    return fn != null && fn.getClass() == ActivationReLU.class && ((ActivationReLU) fn).getMax() == null
-        && ((ActivationReLU) fn).getThreshold() == null && ((ActivationReLU) fn).getNegativeSlope() == null;
+    return fn instanceof ActivationReLU relu && relu.getClass() == ActivationReLU.class && relu.getMax() == null
+        && relu.getThreshold() == null && relu.getNegativeSlope() == null;
   }
 
   @Override

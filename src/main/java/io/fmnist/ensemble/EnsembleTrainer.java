@@ -173,8 +173,9 @@ public final class EnsembleTrainer implements ModelTrainer {
         .setParallelism(rows.sparkSession().sparkContext().defaultParallelism())
         .fit(cached);
     LogisticRegressionModel best = (LogisticRegressionModel) model.bestModel();
-    int chosen = IntStream.range(0, grid.length)
-        .reduce((a, b) -> model.avgMetrics()[b] > model.avgMetrics()[a] ? b : a).orElseThrow();
+    // The grid point Spark chose, by the regularisation of its best model.
+    int chosen = IntStream.range(0, regParams.length).filter(i -> regParams[i] == best.getRegParam())
+        .findFirst().orElseThrow();
     Dataset<Row> outOfFold = null;
     for (int fold = 0; fold < folds; fold++) {
       Dataset<Row> scored = model.subModels()[fold][chosen].transform(cached.filter(col(FOLD).equalTo(fold)));

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -111,7 +112,7 @@ public final class Architectures {
         .layer(new DenseLayer.Builder().name("dense").nOut(128).activation(Activation.RELU).build())
         .layer(new DropoutLayer.Builder(1 - settings.getDouble("dropout")).name("dropout").build())
         .layer(output(shape.classes()))
-        .setInputType(InputType.convolutional(shape.rows(), shape.cols(), shape.channels()))
+        .setInputType(inputType(settings, shape))
         .build();
     MultiLayerNetwork network = new MultiLayerNetwork(conf);
     network.init();
@@ -132,7 +133,7 @@ public final class Architectures {
     int blocks = settings.getInt("blocks-per-stage");
     ComputationGraphConfiguration.GraphBuilder graph = base(settings, seed).graphBuilder()
         .addInputs("input")
-        .setInputTypes(InputType.convolutional(shape.rows(), shape.cols(), shape.channels()))
+        .setInputTypes(inputType(settings, shape))
         .addLayer("stem", conv("stem", widths.get(0), Activation.RELU, ConvolutionMode.Truncate), "input")
         .addLayer("pool1", pool("pool1"), "stem");
     String in = "pool1";
@@ -173,6 +174,23 @@ public final class Architectures {
         .addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "_bn2", shortcut)
         .addLayer(name + "_out", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_add");
     return name + "_out";
+  }
+
+  /**
+   * The images, in the layout {@code data-format} names (every layer takes it from here). NHWC needs
+   * {@link SimdRelu}: DL4J's own ReLU gets NHWC convolutions' gradients wrong (SimdReluTest), so
+   * without the Vector API the network is NCHW.
+   */
+  private static InputType inputType(Config settings, ImageShape shape) {
+    String format = settings.getString("data-format");
+    if (!List.of("NHWC", "NCHW").contains(format)) {
+      throw new IllegalArgumentException("data-format must be NHWC or NCHW, not '" + format + "'");
+    }
+    CNN2DFormat layout = CNN2DFormat.valueOf(format);
+    if (layout == CNN2DFormat.NHWC && !VectorApi.available()) {
+      layout = CNN2DFormat.NCHW;
+    }
+    return InputType.convolutional(shape.rows(), shape.cols(), shape.channels(), layout);
   }
 
   private static NeuralNetConfiguration.Builder base(Config settings, long seed) {

@@ -19,20 +19,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * DL4J's BatchNormalization for NCHW activations, in fused passes over memory. DL4J 1.0.0-M2.1's
- * oneDNN helper spends most of its time outside oneDNN: it reduces the batch mean and variance
- * over axes (0, 2, 3) with strided reductions, and its backward op also computes gradients of the
- * mean and variance that DL4J never uses. Profiled on one core (scripts/profile-deep.sh), that was
- * 42% of the CNN's training step and 30% of the ResNet's. Here an [N, C, H, W] array is seen as
- * N * C contiguous rows of H * W values, and {@link ChannelKernels} makes the passes: forward, the
- * sums for the mean, the centred squares for the variance, and one affine map; backward, the two
- * sums of the textbook formula and dx in one pass. As ND4J ops (scalar ops along the rows) the
- * same computation made 8 passes forward and about 16 backward, each writing or reading a whole
- * array: 3.5x this helper's time in the CNN's step on one core (23.9 against 6.8 ms). {@link
- * #install} puts it into every BatchNormalization layer of a network (the layer's helper field,
- * which DL4J fills with its oneDNN helper); anything else (other layouts or data types) declines,
- * and DL4J's built-in code runs. Without the JDK's Vector API module in the JVM ({@link VectorApi})
- * DL4J's own helper stays.
+ * DL4J's BatchNormalization for convolution activations (NCHW or NHWC), in fused passes over
+ * memory. DL4J 1.0.0-M2.1's oneDNN helper spends most of its time outside oneDNN: it reduces the
+ * batch mean and variance over axes (0, 2, 3) with strided reductions, and its backward op also
+ * computes gradients of the mean and variance that DL4J never uses. Profiled on one core
+ * (scripts/profile-deep.sh), that was 42% of the CNN's training step and 30% of the ResNet's. Here
+ * an [N, C, H, W] array is seen as N * C contiguous rows of H * W values (an NHWC array as N * H * W
+ * rows of one value per channel), and {@link ChannelKernels} makes the passes: forward, the sums
+ * for the mean, the centred squares for the variance, and one affine map; backward, the two sums of
+ * the textbook formula and dx in one pass. As ND4J ops (scalar ops along the rows) the same
+ * computation made 8 passes forward and about 16 backward, each writing or reading a whole array:
+ * 3.5x this helper's time in the CNN's step on one core (23.9 against 6.8 ms). {@link #install}
+ * puts it into every BatchNormalization layer of a network (the layer's helper field, which DL4J
+ * fills with its oneDNN helper); anything else (other ranks or data types) declines, and DL4J's
+ * built-in code runs. Without the JDK's Vector API module in the JVM ({@link VectorApi}) DL4J's
+ * own helper stays.
  */
 final class BatchNormHelper implements BatchNormalizationHelper {
 
@@ -92,25 +93,29 @@ final class BatchNormHelper implements BatchNormalizationHelper {
     return variance;
   }
 
-  private static boolean supported(INDArray x, CNN2DFormat format) {
-    return x.rank() == 4 && format == CNN2DFormat.NCHW && x.dataType() == DataType.FLOAT;
+  private static boolean supported(INDArray x) {
+    return x.rank() == 4 && x.dataType() == DataType.FLOAT;
+  }
+
+  private static int channels(INDArray x, CNN2DFormat format) {
+    return Math.toIntExact(x.size(format == CNN2DFormat.NCHW ? 1 : 3));
   }
 
   @Override
   public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta,
       INDArray globalMean, INDArray globalVar, double decay, double eps, CNN2DFormat format,
       LayerWorkspaceMgr workspaceMgr) {
-    if (!supported(x, format)) {
+    if (!supported(x)) {
       return null;
     }
     INDArray in = ChannelKernels.contiguous(x);
-    int channels = Math.toIntExact(x.size(1));
+    int channels = channels(x, format);
     float[] m;
     float[] v;
     if (training) {
-      double count = x.size(0) * x.size(2) * x.size(3);
+      double count = (double) x.length() / channels;
       double[] sums = new double[channels];
-      ChannelKernels.sums(in, null, sums, null);
+      ChannelKernels.sums(in, format, null, sums, null);
       m = new float[channels];
       for (int c = 0; c < channels; c++) {
         m[c] = (float) (sums[c] / count);
@@ -119,7 +124,7 @@ final class BatchNormHelper implements BatchNormalizationHelper {
       // E[x]^2 in float lost precision where a channel's mean is large against its spread.
       double[] centred = new double[channels];
       double[] squares = new double[channels];
-      ChannelKernels.sums(in, m, centred, squares);
+      ChannelKernels.sums(in, format, m, centred, squares);
       v = new float[channels];
       for (int c = 0; c < channels; c++) {
         double meanOffset = centred[c] / count;
@@ -143,7 +148,7 @@ final class BatchNormHelper implements BatchNormalizationHelper {
       shift[c] = (float) (b[c] - m[c] * a);
     }
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape());
-    ChannelKernels.affine(in, scale, shift, out);
+    ChannelKernels.affine(in, format, scale, shift, out);
     NativeRuntime.release(in == x ? null : in);
     return out;
   }
@@ -157,19 +162,19 @@ final class BatchNormHelper implements BatchNormalizationHelper {
   public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
       INDArray beta, INDArray dGammaView, INDArray dBetaView, double eps, CNN2DFormat format,
       LayerWorkspaceMgr workspaceMgr) {
-    if (!supported(input, format) || mean == null) {
+    if (!supported(input) || mean == null) {
       return null;
     }
     INDArray x = ChannelKernels.contiguous(input);
     INDArray dy = ChannelKernels.contiguous(epsilon);
-    int channels = Math.toIntExact(input.size(1));
-    double count = input.size(0) * input.size(2) * input.size(3);
+    int channels = channels(input, format);
+    double count = (double) input.length() / channels;
     float[] m = mean.toFloatVector();
     float[] v = variance.toFloatVector();
     float[] g = gamma.toFloatVector();
     double[] dySums = new double[channels];
     double[] dyCentredSums = new double[channels];
-    ChannelKernels.gradientSums(dy, x, m, dySums, dyCentredSums);
+    ChannelKernels.gradientSums(dy, x, format, m, dySums, dyCentredSums);
     float[] dGamma = new float[channels];
     float[] dBeta = new float[channels];
     float[] a = new float[channels];
@@ -186,7 +191,7 @@ final class BatchNormHelper implements BatchNormalizationHelper {
       k[c] = (float) (-scale * dySums[c] / count - m[c] * b[c]);
     }
     INDArray epsOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape());
-    ChannelKernels.combine(dy, a, x, b, k, epsOut);
+    ChannelKernels.combine(dy, format, a, x, b, k, epsOut);
     dGammaView.assign(Nd4j.createFromArray(dGamma).reshape(dGammaView.shape()));
     dBetaView.assign(Nd4j.createFromArray(dBeta).reshape(dBetaView.shape()));
     NativeRuntime.release(x == input ? null : x, dy == epsilon ? null : dy);

@@ -2,24 +2,31 @@ package io.fmnist.deep;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 
 /**
- * BatchNorm's passes over contiguous NCHW float arrays, each channel's values being N rows of H * W
- * floats: sums per channel and per-channel affine maps, several fused into one pass over memory;
- * and ReLU's gradient, one pass over arrays of any shape.
- * SIMD through the JDK's Vector API at the widest width this CPU has ({@code SPECIES_PREFERRED}:
- * 16 floats with AVX-512, 8 with AVX2), chosen by the JVM at run time; sums in float per row
- * (at most H * W values) and in double across rows.
+ * BatchNorm's passes over contiguous float activations, NCHW (each channel's values N rows of H * W
+ * floats) or NHWC (N * H * W rows of one value per channel): sums per channel and per-channel affine
+ * maps, several fused into one pass over memory; and ReLU's gradient, one pass over arrays of any
+ * shape. SIMD through the JDK's Vector API at the widest width this CPU has ({@code
+ * SPECIES_PREFERRED}: 16 floats with AVX-512, 8 with AVX2), chosen by the JVM at run time; sums in
+ * float over at most a few hundred values (an NCHW row, {@link #FLUSH} NHWC rows) and in double
+ * across them.
  */
 final class ChannelKernels {
 
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+  /** NHWC rows summed in float before their sums go into the double totals. */
+  private static final int FLUSH = 256;
 
   private ChannelKernels() {}
 
@@ -28,10 +35,25 @@ final class ChannelKernels {
     static Floats of(INDArray x) {
       return new Floats(x.data().asNio().order(ORDER), Math.toIntExact(x.offset() * Float.BYTES));
     }
+
+    FloatVector load(int at) {
+      return FloatVector.fromByteBuffer(SPECIES, buffer, start + at, ORDER);
+    }
+
+    float get(int at) {
+      return buffer.getFloat(start + at);
+    }
   }
 
-  /** Per channel: the sum of (x - shift[c]) into {@code sums}, and of its square into {@code squares} (unless null). */
-  static void sums(INDArray x, float[] shift, double[] sums, double[] squares) {
+  /**
+   * Per channel: the sum of (x - shift[c]) into {@code sums}, and of its square into {@code squares}
+   * (unless null); {@code shift} null is all zeros.
+   */
+  static void sums(INDArray x, CNN2DFormat format, float[] shift, double[] sums, double[] squares) {
+    if (format == CNN2DFormat.NHWC) {
+      sumsChannelsLast(Floats.of(x), rows(x, sums.length), shift, sums, squares);
+      return;
+    }
     Floats in = Floats.of(x);
     int channels = sums.length;
     int len = rowLength(x);
@@ -64,8 +86,39 @@ final class ChannelKernels {
     }
   }
 
+  private static void sumsChannelsLast(Floats in, int rows, float[] shift, double[] sums, double[] squares) {
+    int channels = sums.length;
+    float[] s = new float[channels];
+    float[] q = new float[channels];
+    float[] m = shift == null ? new float[channels] : shift;
+    int bound = SPECIES.loopBound(channels);
+    for (int r = 0; r < rows; r++) {
+      int base = r * channels * Float.BYTES;
+      int c = 0;
+      for (; c < bound; c += SPECIES.length()) {
+        FloatVector d = in.load(base + c * Float.BYTES).sub(FloatVector.fromArray(SPECIES, m, c));
+        FloatVector.fromArray(SPECIES, s, c).add(d).intoArray(s, c);
+        d.fma(d, FloatVector.fromArray(SPECIES, q, c)).intoArray(q, c);
+      }
+      for (; c < channels; c++) {
+        float d = in.get(base + c * Float.BYTES) - m[c];
+        s[c] += d;
+        q[c] += d * d;
+      }
+      if ((r + 1) % FLUSH == 0 || r == rows - 1) {
+        flush(s, sums);
+        flush(q, squares);
+      }
+    }
+  }
+
   /** Per channel: the sum of dy, and of dy * (x - mean[c]). */
-  static void gradientSums(INDArray dy, INDArray x, float[] mean, double[] dySums, double[] dyCentredSums) {
+  static void gradientSums(INDArray dy, INDArray x, CNN2DFormat format, float[] mean, double[] dySums,
+      double[] dyCentredSums) {
+    if (format == CNN2DFormat.NHWC) {
+      gradientSumsChannelsLast(Floats.of(dy), Floats.of(x), rows(x, mean.length), mean, dySums, dyCentredSums);
+      return;
+    }
     Floats g = Floats.of(dy);
     Floats in = Floats.of(x);
     int channels = mean.length;
@@ -98,13 +151,58 @@ final class ChannelKernels {
     }
   }
 
+  private static void gradientSumsChannelsLast(Floats g, Floats in, int rows, float[] mean, double[] dySums,
+      double[] dyCentredSums) {
+    int channels = mean.length;
+    float[] s = new float[channels];
+    float[] p = new float[channels];
+    int bound = SPECIES.loopBound(channels);
+    for (int r = 0; r < rows; r++) {
+      int base = r * channels * Float.BYTES;
+      int c = 0;
+      for (; c < bound; c += SPECIES.length()) {
+        int at = base + c * Float.BYTES;
+        FloatVector gv = g.load(at);
+        FloatVector d = in.load(at).sub(FloatVector.fromArray(SPECIES, mean, c));
+        FloatVector.fromArray(SPECIES, s, c).add(gv).intoArray(s, c);
+        gv.fma(d, FloatVector.fromArray(SPECIES, p, c)).intoArray(p, c);
+      }
+      for (; c < channels; c++) {
+        int at = base + c * Float.BYTES;
+        float gi = g.get(at);
+        s[c] += gi;
+        p[c] += gi * (in.get(at) - mean[c]);
+      }
+      if ((r + 1) % FLUSH == 0 || r == rows - 1) {
+        flush(s, dySums);
+        flush(p, dyCentredSums);
+      }
+    }
+  }
+
+  /** Adds the float partial sums into the double totals (unless null) and zeroes them. */
+  private static void flush(float[] partial, double[] totals) {
+    if (totals != null) {
+      for (int c = 0; c < partial.length; c++) {
+        totals[c] += partial[c];
+      }
+    }
+    Arrays.fill(partial, 0f);
+  }
+
   /** out = x * scale[c] + shift[c]; {@code out} may be {@code x}. */
-  static void affine(INDArray x, float[] scale, float[] shift, INDArray out) {
-    combine(x, scale, null, null, shift, out);
+  static void affine(INDArray x, CNN2DFormat format, float[] scale, float[] shift, INDArray out) {
+    combine(x, format, scale, null, null, shift, out);
   }
 
   /** out = a * a_scale[c] + b * b_scale[c] + shift[c]; {@code out} may be either input. */
-  static void combine(INDArray a, float[] aScale, INDArray b, float[] bScale, float[] shift, INDArray out) {
+  static void combine(INDArray a, CNN2DFormat format, float[] aScale, INDArray b, float[] bScale, float[] shift,
+      INDArray out) {
+    if (format == CNN2DFormat.NHWC) {
+      combineChannelsLast(Floats.of(a), rows(a, shift.length), aScale, b == null ? null : Floats.of(b), bScale, shift,
+          Floats.of(out));
+      return;
+    }
     Floats fa = Floats.of(a);
     Floats fb = b == null ? null : Floats.of(b);
     Floats fo = Floats.of(out);
@@ -133,6 +231,33 @@ final class ChannelKernels {
         float value = fa.buffer().getFloat(fa.start() + at) * aScale[c] + shift[c];
         if (fb != null) {
           value += fb.buffer().getFloat(fb.start() + at) * bScale[c];
+        }
+        fo.buffer().putFloat(fo.start() + at, value);
+      }
+    }
+  }
+
+  private static void combineChannelsLast(Floats fa, int rows, float[] aScale, Floats fb, float[] bScale,
+      float[] shift, Floats fo) {
+    int channels = shift.length;
+    int bound = SPECIES.loopBound(channels);
+    for (int r = 0; r < rows; r++) {
+      int base = r * channels * Float.BYTES;
+      int c = 0;
+      for (; c < bound; c += SPECIES.length()) {
+        int at = base + c * Float.BYTES;
+        FloatVector acc = FloatVector.fromArray(SPECIES, shift, c);
+        if (fb != null) {
+          acc = fb.load(at).fma(FloatVector.fromArray(SPECIES, bScale, c), acc);
+        }
+        fa.load(at).fma(FloatVector.fromArray(SPECIES, aScale, c), acc)
+            .intoByteBuffer(fo.buffer(), fo.start() + at, ORDER);
+      }
+      for (; c < channels; c++) {
+        int at = base + c * Float.BYTES;
+        float value = fa.get(at) * aScale[c] + shift[c];
+        if (fb != null) {
+          value += fb.get(at) * bScale[c];
         }
         fo.buffer().putFloat(fo.start() + at, value);
       }
@@ -170,6 +295,23 @@ final class ChannelKernels {
   /** Whether {@code x} is contiguous and row-major (ND4J's default strides also pass for column-major arrays). */
   static boolean rowMajor(INDArray x) {
     return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x);
+  }
+
+  /**
+   * The axes of {@code x} from the largest stride to the smallest, when permuting them so makes a
+   * contiguous row-major array (any permutation of one); otherwise null.
+   */
+  static int[] memoryOrder(INDArray x) {
+    long[] strides = x.stride();
+    int[] order = IntStream.range(0, x.rank()).boxed()
+        .sorted(Comparator.comparingLong((Integer axis) -> strides[axis]).reversed())
+        .mapToInt(Integer::intValue).toArray();
+    return rowMajor(x.permute(order)) ? order : null;
+  }
+
+  /** NHWC rows: one value per channel each. */
+  private static int rows(INDArray x, int channels) {
+    return Math.toIntExact(x.length() / channels);
   }
 
   private static int rowLength(INDArray x) {

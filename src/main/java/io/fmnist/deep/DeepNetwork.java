@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.layers.LayerHelper;
@@ -70,15 +72,49 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
   INDArray output(INDArray features);
 
   /**
-   * The activations of the layer named {@code layer} for {@code features}, in inference mode; the
-   * other layers' activations are freed at once (see {@link NativeRuntime#release}).
+   * The layout of the network's activations: NHWC, which oneDNN's convolutions run without
+   * reordering their input and output (the default), or NCHW (DL4J's default, and of models saved
+   * before this setting), as its first convolution's configuration says.
+   */
+  default CNN2DFormat format() {
+    return format(model());
+  }
+
+  static CNN2DFormat format(Model model) {
+    for (Layer layer : layers(model)) {
+      if (layer.conf().getLayer() instanceof ConvolutionLayer conv) {
+        return conv.getCnn2dDataFormat();
+      }
+    }
+    throw new IllegalStateException("the network has no convolution");
+  }
+
+  /** NCHW images (what {@link MinibatchBuilder} makes) in the layout the network takes. */
+  default INDArray input(INDArray nchw) {
+    return inLayout(nchw, format());
+  }
+
+  /** NCHW images in {@code format}. */
+  static INDArray inLayout(INDArray nchw, CNN2DFormat format) {
+    if (format == CNN2DFormat.NCHW) {
+      return nchw;
+    }
+    // One channel: the same values in the same order.
+    return nchw.size(1) == 1 ? nchw.reshape('c', nchw.size(0), nchw.size(2), nchw.size(3), 1)
+        : nchw.permute(0, 2, 3, 1).dup('c');
+  }
+
+  /**
+   * The activations of the layer named {@code layer} for NCHW {@code features}, in inference mode,
+   * in the network's {@link #format}; the other layers' activations are freed at once (see {@link
+   * NativeRuntime#release}).
    */
   INDArray activations(INDArray features, String layer);
 
   /** The layers after the one named {@code layer}, in order (for a graph, they must form a chain). */
   List<Layer> layersAfter(String layer);
 
-  /** One update on one minibatch (on a Spark worker, or in one process for the reference and tests). */
+  /** One update on one minibatch of NCHW images (on a Spark worker, or in one process for the reference and tests). */
   void fit(DataSet minibatch);
 
   /** The loss of the last minibatch fitted. */
@@ -144,14 +180,15 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
     @Override
     public INDArray output(INDArray features) {
-      return network.output(features, false);
+      return network.output(input(features), false);
     }
 
     @Override
     public INDArray activations(INDArray features, String layer) {
-      List<INDArray> all = network.feedForward(features, false);
+      INDArray in = input(features);
+      List<INDArray> all = network.feedForward(in, false);
       INDArray wanted = all.get(indexOf(layer) + 1);
-      all.stream().filter(a -> a != wanted && a != features).forEach(NativeRuntime::release);
+      all.stream().filter(a -> a != wanted && a != in).forEach(NativeRuntime::release);
       return wanted;
     }
 
@@ -171,7 +208,7 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
     @Override
     public void fit(DataSet minibatch) {
-      network.fit(minibatch);
+      network.fit(new DataSet(input(minibatch.getFeatures()), minibatch.getLabels()));
     }
 
     @Override
@@ -203,7 +240,7 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
     @Override
     public INDArray output(INDArray features) {
-      return network.outputSingle(false, features);
+      return network.outputSingle(false, input(features));
     }
 
     @Override
@@ -211,9 +248,10 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
       if (network.getVertex(layer) == null) {
         throw new IllegalArgumentException("no layer named '" + layer + "'");
       }
-      Map<String, INDArray> all = network.feedForward(features, false);
+      INDArray in = input(features);
+      Map<String, INDArray> all = network.feedForward(in, false);
       INDArray wanted = all.get(layer);
-      all.values().stream().filter(a -> a != wanted && a != features).forEach(NativeRuntime::release);
+      all.values().stream().filter(a -> a != wanted && a != in).forEach(NativeRuntime::release);
       return wanted;
     }
 
@@ -236,7 +274,7 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
     @Override
     public void fit(DataSet minibatch) {
-      network.fit(minibatch);
+      network.fit(new DataSet(input(minibatch.getFeatures()), minibatch.getLabels()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.fmnist.deep;
 
+import java.util.Arrays;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
@@ -15,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code relu_bp} op, which DL4J's ReLU runs after every convolution, took 13% of the CNN's training
  * step and 10% of the ResNet's on one core (JFR samples, {@code io.fmnist.bench.DeepProfile}): more
  * than a third of the oneDNN convolutions' own backward pass, for an elementwise select. The forward
- * pass and anything the kernel does not take (other data types, strided views) stay DL4J's.
+ * pass and anything the kernel does not take (other data types, views with gaps) stay DL4J's.
  */
 public final class SimdRelu extends ActivationReLU {
 
@@ -42,17 +43,24 @@ public final class SimdRelu extends ActivationReLU {
         && relu.getThreshold() == null && relu.getNegativeSlope() == null;
   }
 
+  /**
+   * Also for views that are the same permutation of contiguous arrays: DL4J's NHWC convolutions pass
+   * their activations and gradients as NCHW views of NHWC memory.
+   */
   @Override
   public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
-    if (!(takes(in) && takes(epsilon) && in.equalShapes(epsilon))) {
+    int[] order = ChannelKernels.memoryOrder(in);
+    if (order == null || in.dataType() != DataType.FLOAT || epsilon.dataType() != DataType.FLOAT
+        || !Arrays.equals(in.shape(), epsilon.shape()) || !Arrays.equals(in.stride(), epsilon.stride())) {
       return super.backprop(in, epsilon);
     }
-    INDArray gradient = in.ulike();
-    ChannelKernels.reluGradient(in, epsilon, gradient);
-    return new Pair<>(gradient, null);
-  }
-
-  private static boolean takes(INDArray x) {
-    return x.dataType() == DataType.FLOAT && ChannelKernels.rowMajor(x);
+    INDArray z = in.permute(order);
+    INDArray gradient = z.ulike();
+    ChannelKernels.reluGradient(z, epsilon.permute(order), gradient);
+    int[] back = new int[order.length];
+    for (int axis = 0; axis < order.length; axis++) {
+      back[order[axis]] = axis;
+    }
+    return new Pair<>(gradient.permute(back), null);
   }
 }

@@ -6,7 +6,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether the JVM has the JDK's Vector API ({@code --add-modules=jdk.incubator.vector}), which
- * {@link ChannelKernels} needs: without it the layers keep DL4J's own code, and one warning says so.
+ * {@link ChannelKernels} needs: without it the layers keep DL4J's own code and networks are NCHW
+ * ({@link Architectures}), and one warning says so.
  */
 final class VectorApi {
 
@@ -19,7 +20,7 @@ final class VectorApi {
   static boolean available() {
     if (!PRESENT && !WARNED.getAndSet(true)) {
       LOG.warn("the JVM lacks --add-modules=jdk.incubator.vector: BatchNorm and ReLU's gradient run on DL4J's own"
-          + " code, slower");
+          + " code, and new networks are NCHW, slower");
     }
     return PRESENT;
   }

@@ -6,6 +6,7 @@ import io.fmnist.deep.ImageShape;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
@@ -44,7 +45,7 @@ public final class GradCam {
   public static GradCam of(DeepNetwork network, String target, ImageShape shape) {
     List<Layer> after = network.layersAfter(target);
     INDArray probe = Nd4j.zeros(network.model().params().dataType(), shape.batch(1));
-    long[] maps = network.activations(probe, target).shape();
+    long[] maps = channelsFirst(network.activations(probe, target), network.format()).shape();
     NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
         .dataType(network.model().params().dataType()).list();
     List<Layer> copied = new ArrayList<>();
@@ -62,7 +63,7 @@ public final class GradCam {
       copied.add(layer);
     }
     MultiLayerNetwork head = new MultiLayerNetwork(
-        list.setInputType(InputType.convolutional(maps[2], maps[3], maps[1])).build());
+        list.setInputType(InputType.convolutional(maps[2], maps[3], maps[1], network.format())).build());
     head.init();
     for (int i = 0; i < copied.size(); i++) {
       if (copied.get(i).numParams() > 0) {
@@ -72,7 +73,10 @@ public final class GradCam {
     return new GradCam(network, target, head);
   }
 
-  /** The target layer's feature maps for NCHW {@code images}, in inference mode: [n, channels, h, w]. */
+  /**
+   * The target layer's feature maps for NCHW {@code images}, in inference mode, in the network's
+   * layout ({@link DeepNetwork#format}), which {@link #scores} and {@link #gradients} take.
+   */
   public INDArray activations(INDArray images) {
     return network.activations(images, target);
   }
@@ -82,7 +86,7 @@ public final class GradCam {
     return head.output(activations, false);
   }
 
-  /** d score[classes[i]] / d activations[i], for each image i: [n, channels, h, w]. */
+  /** d score[classes[i]] / d activations[i], for each image i, in the activations' layout. */
   public INDArray gradients(INDArray activations, int[] classes) {
     INDArray oneHot = Nd4j.zeros(activations.dataType(), activations.size(0), head.layerSize(head.getnLayers() - 1));
     for (int i = 0; i < classes.length; i++) {
@@ -96,8 +100,9 @@ public final class GradCam {
    * (all zeros where no feature map speaks for the class).
    */
   public double[][][] heatmaps(INDArray images, int[] classes) {
-    INDArray maps = activations(images);
-    INDArray weights = gradients(maps, classes).mean(2, 3);
+    INDArray activations = activations(images);
+    INDArray maps = channelsFirst(activations, network.format());
+    INDArray weights = channelsFirst(gradients(activations, classes), network.format()).mean(2, 3);
     int rows = (int) images.size(2);
     int cols = (int) images.size(3);
     double[][][] heatmaps = new double[classes.length][][];
@@ -108,5 +113,10 @@ public final class GradCam {
           ImagePixels.bilinear(Transforms.relu(weighted, false).toDoubleMatrix(), rows, cols));
     }
     return heatmaps;
+  }
+
+  /** {@code maps} as [n, channels, h, w]. */
+  private static INDArray channelsFirst(INDArray maps, CNN2DFormat format) {
+    return format == CNN2DFormat.NHWC ? maps.permute(0, 3, 1, 2) : maps;
   }
 }

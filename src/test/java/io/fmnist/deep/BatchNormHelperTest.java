@@ -16,6 +16,8 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,7 +30,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * This project's BatchNormalization code ({@link BatchNormHelper}) computes what DL4J's own does,
  * on real activations: a whole CNN's gradients agree with the same network on DL4J's built-in
  * implementation, and one layer's output and gradients agree with a double-precision
- * computation at least as closely as DL4J's own float implementation does.
+ * computation at least as closely as DL4J's own float implementation does, in both layouts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchNormHelperTest {
@@ -44,8 +46,10 @@ class BatchNormHelperTest {
 
   @Test
   void theCnnsGradientsAreDl4jsOwn() throws Exception {
-    // The default CNN (BatchNorm after each convolution) without dropout, so both see the same activations.
-    MultiLayerNetwork ours = (MultiLayerNetwork) Architectures.create("cnn", LayerFixtures.settings("cnn"), SHAPE, 3).model();
+    // The default CNN (BatchNorm after each convolution) without dropout, so both see the same
+    // activations; NCHW, where DL4J's ReLU is right (see SimdReluTest).
+    MultiLayerNetwork ours = (MultiLayerNetwork) Architectures.create("cnn", LayerFixtures.settings("cnn", "NCHW"),
+        SHAPE, 3).model();
     MultiLayerNetwork theirs = ours.clone();
     int replaced = 0;
     for (int i = 0; i < ours.getnLayers(); i++) {
@@ -57,8 +61,8 @@ class BatchNormHelperTest {
     }
     assertEquals(3, replaced);
 
-    INDArray expected = gradient(theirs);
-    INDArray actual = gradient(ours);
+    INDArray expected = LayerFixtures.gradient(theirs, batch);
+    INDArray actual = LayerFixtures.gradient(ours, batch);
     // Every gradient and running-statistics update within float rounding of DL4J's.
     INDArray error = Transforms.abs(actual.sub(expected));
     INDArray allowed = Transforms.abs(expected).muli(1e-3).addi(1e-5 * expected.amaxNumber().doubleValue());
@@ -68,20 +72,24 @@ class BatchNormHelperTest {
     assertEquals(theirs.score(), ours.score(), 1e-5, "loss");
   }
 
-  @Test
-  void aLayerIsAtLeastAsExactAsDl4jsOwn() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"NHWC", "NCHW"})
+  void aLayerIsAtLeastAsExactAsDl4jsOwn(String format) throws Exception {
     // The ResNet's first block: activations after a ReLU, some channels nearly constant, where
     // 1 / std amplifies every rounding error.
-    ComputationGraph graph = (ComputationGraph) Architectures.create("resnet", LayerFixtures.settings("resnet"), SHAPE, 3).model();
+    ComputationGraph graph = (ComputationGraph) Architectures.create("resnet",
+        LayerFixtures.settings("resnet", format), SHAPE, 3).model();
     graph.initGradientsView();
-    INDArray x = graph.feedForward(batch.getFeatures(), true).get("stage1_block1_conv1").dup('c');
+    CNN2DFormat layout = CNN2DFormat.valueOf(format);
+    INDArray x = graph.feedForward(DeepNetwork.inLayout(batch.getFeatures(), layout), true)
+        .get("stage1_block1_conv1").dup('c');
     INDArray dy = Nd4j.rand(DataType.FLOAT, x.shape()).subi(0.5);
-    int channels = (int) x.size(1);
+    int channels = (int) x.size(layout == CNN2DFormat.NCHW ? 1 : 3);
     INDArray gamma = Nd4j.rand(DataType.FLOAT, 1, channels).addi(0.5);
     INDArray beta = Nd4j.rand(DataType.FLOAT, 1, channels);
-    Exact exact = Exact.of(x, dy, gamma, beta);
+    Exact exact = Exact.of(channelsFirst(x, layout), channelsFirst(dy, layout), gamma, beta);
 
-    Result ours = run(new BatchNormHelper(), x, dy, gamma, beta);
+    Result ours = run(new BatchNormHelper(), x, dy, gamma, beta, layout);
     BatchNormalization layer = (BatchNormalization) graph.getLayer("stage1_block1_bn1");
     layer.setParam("gamma", gamma);
     layer.setParam("beta", beta);
@@ -89,7 +97,8 @@ class BatchNormHelperTest {
     layer.setInput(x, LayerWorkspaceMgr.noWorkspaces());
     INDArray theirOut = layer.activate(true, LayerWorkspaceMgr.noWorkspaces()).dup();
     Pair<Gradient, INDArray> theirs = layer.backpropGradient(dy, LayerWorkspaceMgr.noWorkspaces());
-    Result dl4j = new Result(theirOut, theirs.getSecond().dup(), theirs.getFirst().getGradientFor("gamma").dup());
+    Result dl4j = new Result(channelsFirst(theirOut, layout), channelsFirst(theirs.getSecond(), layout),
+        theirs.getFirst().getGradientFor("gamma").dup());
 
     assertTrue(exact.dx.amaxNumber().doubleValue() > 0);
     for (String what : List.of("output", "input gradient", "gamma gradient")) {
@@ -111,25 +120,23 @@ class BatchNormHelperTest {
     }
   }
 
-
-  private INDArray gradient(MultiLayerNetwork network) {
-    network.setInput(batch.getFeatures());
-    network.setLabels(batch.getLabels());
-    network.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
-    return network.gradient().gradient().dup();
-  }
-
+  /** An output or gradient (NCHW, as {@link Exact} computes them) in any layout. */
   private record Result(INDArray out, INDArray dx, INDArray dGamma) {}
 
-  private static Result run(BatchNormHelper helper, INDArray x, INDArray dy, INDArray gamma, INDArray beta) {
-    long channels = x.size(1);
+  private static INDArray channelsFirst(INDArray x, CNN2DFormat layout) {
+    return layout == CNN2DFormat.NHWC ? x.permute(0, 3, 1, 2).dup('c') : x.dup();
+  }
+
+  private static Result run(BatchNormHelper helper, INDArray x, INDArray dy, INDArray gamma, INDArray beta,
+      CNN2DFormat layout) {
+    long channels = gamma.length();
     INDArray out = helper.preOutput(x, true, x.shape(), gamma, beta, Nd4j.zeros(DataType.FLOAT, 1, channels),
-        Nd4j.ones(DataType.FLOAT, 1, channels), 0.9, EPS, CNN2DFormat.NCHW, LayerWorkspaceMgr.noWorkspaces()).dup();
+        Nd4j.ones(DataType.FLOAT, 1, channels), 0.9, EPS, layout, LayerWorkspaceMgr.noWorkspaces());
     INDArray dGamma = Nd4j.zeros(DataType.FLOAT, 1, channels);
     INDArray dBeta = Nd4j.zeros(DataType.FLOAT, 1, channels);
     Pair<Gradient, INDArray> back = helper.backpropGradient(x, dy, x.shape(), gamma, beta, dGamma, dBeta, EPS,
-        CNN2DFormat.NCHW, LayerWorkspaceMgr.noWorkspaces());
-    return new Result(out, back.getSecond().dup(), dGamma);
+        layout, LayerWorkspaceMgr.noWorkspaces());
+    return new Result(channelsFirst(out, layout), channelsFirst(back.getSecond(), layout), dGamma);
   }
 
   /** Batch normalisation and its gradients in double precision, from the definitions. */

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /** What the layer-code tests compare networks on: a real minibatch, and the defaults without dropout. */
@@ -23,8 +26,20 @@ final class LayerFixtures {
         FashionMnist.trainLabels(64), IntStream.range(0, 64).toArray(), 0, 64, new Random(0));
   }
 
-  /** The default settings of {@code model} with no dropout, so that two networks see the same activations. */
-  static Config settings(String model) {
-    return AppConfig.load(null, List.of("deep.cnn.dropout=0"), new Configuration()).config().getConfig("deep." + model);
+  /**
+   * The default settings of {@code model} with no dropout, so that two networks see the same
+   * activations, and activations in {@code format} (NHWC or NCHW).
+   */
+  static Config settings(String model, String format) {
+    return AppConfig.load(null, List.of("deep.cnn.dropout=0", "deep." + model + ".data-format=" + format),
+        new Configuration()).config().getConfig("deep." + model);
+  }
+
+  /** The loss gradient of {@code network} on {@code batch}, one flat array. */
+  static INDArray gradient(MultiLayerNetwork network, DataSet batch) {
+    network.setInput(DeepNetwork.inLayout(batch.getFeatures(), DeepNetwork.format(network)));
+    network.setLabels(batch.getLabels());
+    network.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
+    return network.gradient().gradient().dup();
   }
 }

@@ -93,7 +93,7 @@ class SimdReluTest {
     networks[1].setParams(networks[0].params());
     Layer dense = networks[0].getLayer("dense");
     INDArray nchwRows = dense.getParam("W");
-    networks[1].getLayer("dense").setParam("W", channelsLastRows(nchwRows));
+    networks[1].getLayer("dense").setParam("W", reflattened(nchwRows, true));
 
     LayerFixtures.gradient(networks[0], batch);
     LayerFixtures.gradient(networks[1], batch);
@@ -102,29 +102,24 @@ class SimdReluTest {
     String denseWeights = dense.getIndex() + "_W";
     for (String key : expected.keySet()) {
       INDArray want = expected.get(key);
-      INDArray got = key.equals(denseWeights) ? channelsFirstRows(actual.get(key)) : actual.get(key);
+      INDArray got = key.equals(denseWeights) ? reflattened(actual.get(key), false) : actual.get(key);
       double scale = want.amaxNumber().doubleValue();
       assertTrue(scale > 0, key);
       assertTrue(want.sub(got).amaxNumber().doubleValue() <= 1e-5 * scale, key + ": NHWC differs from NCHW");
     }
   }
 
-  /** Rows c * 9 + p of a dense weight matrix over [128, 3, 3] maps, reordered to p * 128 + c. */
-  private static INDArray channelsLastRows(INDArray rows) {
+  /**
+   * A dense weight matrix over [128, 3, 3] maps with its rows moved from NCHW's flattening (c * 9 + p)
+   * to NHWC's (p * 128 + c), or back.
+   */
+  private static INDArray reflattened(INDArray rows, boolean toChannelsLast) {
     INDArray out = rows.dup();
     for (int c = 0; c < 128; c++) {
       for (int p = 0; p < 9; p++) {
-        out.putRow(p * 128 + c, rows.getRow(c * 9 + p));
-      }
-    }
-    return out;
-  }
-
-  private static INDArray channelsFirstRows(INDArray rows) {
-    INDArray out = rows.dup();
-    for (int c = 0; c < 128; c++) {
-      for (int p = 0; p < 9; p++) {
-        out.putRow(c * 9 + p, rows.getRow(p * 128 + c));
+        int nchw = c * 9 + p;
+        int nhwc = p * 128 + c;
+        out.putRow(toChannelsLast ? nhwc : nchw, rows.getRow(toChannelsLast ? nchw : nhwc));
       }
     }
     return out;

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -92,6 +93,21 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
   /** NCHW images (what {@link MinibatchBuilder} makes) in the layout the network takes. */
   default INDArray input(INDArray nchw) {
     return inLayout(nchw, format());
+  }
+
+  /**
+   * {@code use} applied to NCHW {@code features} in the network's layout; a copy made for it (several
+   * channels in NHWC) is freed after, as {@link NativeRuntime#release} explains why.
+   */
+  default <T> T withInput(INDArray features, Function<INDArray, T> use) {
+    INDArray in = input(features);
+    try {
+      return use.apply(in);
+    } finally {
+      if (in != features) {
+        NativeRuntime.release(in);
+      }
+    }
   }
 
   /** NCHW images in {@code format}. */
@@ -180,16 +196,17 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
     @Override
     public INDArray output(INDArray features) {
-      return network.output(input(features), false);
+      return withInput(features, in -> network.output(in, false));
     }
 
     @Override
     public INDArray activations(INDArray features, String layer) {
-      INDArray in = input(features);
-      List<INDArray> all = network.feedForward(in, false);
-      INDArray wanted = all.get(indexOf(layer) + 1);
-      all.stream().filter(a -> a != wanted && a != in).forEach(NativeRuntime::release);
-      return wanted;
+      return withInput(features, in -> {
+        List<INDArray> all = network.feedForward(in, false);
+        INDArray wanted = all.get(indexOf(layer) + 1);
+        all.stream().filter(a -> a != wanted && a != in).forEach(NativeRuntime::release);
+        return wanted;
+      });
     }
 
     @Override
@@ -208,7 +225,10 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
     @Override
     public void fit(DataSet minibatch) {
-      network.fit(new DataSet(input(minibatch.getFeatures()), minibatch.getLabels()));
+      withInput(minibatch.getFeatures(), in -> {
+        network.fit(new DataSet(in, minibatch.getLabels()));
+        return null;
+      });
     }
 
     @Override
@@ -240,7 +260,7 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
     @Override
     public INDArray output(INDArray features) {
-      return network.outputSingle(false, input(features));
+      return withInput(features, in -> network.outputSingle(false, in));
     }
 
     @Override
@@ -248,11 +268,12 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
       if (network.getVertex(layer) == null) {
         throw new IllegalArgumentException("no layer named '" + layer + "'");
       }
-      INDArray in = input(features);
-      Map<String, INDArray> all = network.feedForward(in, false);
-      INDArray wanted = all.get(layer);
-      all.values().stream().filter(a -> a != wanted && a != in).forEach(NativeRuntime::release);
-      return wanted;
+      return withInput(features, in -> {
+        Map<String, INDArray> all = network.feedForward(in, false);
+        INDArray wanted = all.get(layer);
+        all.values().stream().filter(a -> a != wanted && a != in).forEach(NativeRuntime::release);
+        return wanted;
+      });
     }
 
     @Override
@@ -274,7 +295,10 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
     @Override
     public void fit(DataSet minibatch) {
-      network.fit(new DataSet(input(minibatch.getFeatures()), minibatch.getLabels()));
+      withInput(minibatch.getFeatures(), in -> {
+        network.fit(new DataSet(in, minibatch.getLabels()));
+        return null;
+      });
     }
 
     @Override

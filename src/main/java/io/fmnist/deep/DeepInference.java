@@ -42,7 +42,7 @@ public final class DeepInference {
       boolean flipAveraged, int batchSize, int threads) {
     boolean labelled = Arrays.asList(images.columns()).contains(ParquetLayout.LABEL);
     return images.mapPartitions(new ScorePartition(broadcast(network, images), network.kind(), shape, null,
-        flipAveraged, batchSize, threads, labelled), Encoders.row(Predictions.schema(labelled)));
+        flipAveraged, batchSize, threads, images.schema()), Encoders.row(Predictions.schema(labelled)));
   }
 
   /**
@@ -54,7 +54,7 @@ public final class DeepInference {
       boolean flipAveraged, int batchSize, int threads, StructField outputCol) {
     StructType schema = images.schema().add(outputCol);
     return images.mapPartitions(new ScorePartition(broadcast(network, images), network.kind(), shape, layer,
-        flipAveraged, batchSize, threads, false), Encoders.row(schema));
+        flipAveraged, batchSize, threads, images.schema()), Encoders.row(schema));
   }
 
   private static Broadcast<byte[]> broadcast(DeepNetwork network, Dataset<Row> images) {
@@ -82,10 +82,15 @@ public final class DeepInference {
     private final boolean flipAveraged;
     private final int batchSize;
     private final int threads;
-    private final boolean labelled;
+    // Columns by position: where Spark chains two of these (a hybrid on two networks' features) it
+    // hands the second the first's rows directly, and those carry no schema to look names up in.
+    private final int imageColumn;
+    private final int idColumn;
+    /** -1: the rows have no label. */
+    private final int labelColumn;
 
     ScorePartition(Broadcast<byte[]> model, DeepNetwork.Kind kind, ImageShape shape, String layer,
-        boolean flipAveraged, int batchSize, int threads, boolean labelled) {
+        boolean flipAveraged, int batchSize, int threads, StructType input) {
       this.model = model;
       this.kind = kind;
       this.shape = shape;
@@ -93,7 +98,9 @@ public final class DeepInference {
       this.flipAveraged = flipAveraged;
       this.batchSize = batchSize;
       this.threads = threads;
-      this.labelled = labelled;
+      this.imageColumn = input.fieldIndex(ParquetLayout.IMAGE);
+      this.idColumn = Arrays.asList(input.fieldNames()).indexOf(ParquetLayout.ID);
+      this.labelColumn = Arrays.asList(input.fieldNames()).indexOf(ParquetLayout.LABEL);
     }
 
     @Override
@@ -123,7 +130,7 @@ public final class DeepInference {
           while (rows.hasNext() && batch.size() < batchSize) {
             Row row = rows.next();
             batch.add(row);
-            images.add(row.getAs(ParquetLayout.IMAGE));
+            images.add((byte[]) row.get(imageColumn));
           }
           float[] pixels = MinibatchBuilder.scaled(images, shape);
           INDArray input = features(pixels, images.size());
@@ -149,11 +156,11 @@ public final class DeepInference {
     }
 
     private Row prediction(Row row, double[] probabilities) {
-      Object[] out = new Object[labelled ? 4 : 3];
+      Object[] out = new Object[labelColumn >= 0 ? 4 : 3];
       int k = 0;
-      out[k++] = row.<Long>getAs(ParquetLayout.ID);
-      if (labelled) {
-        out[k++] = row.<Integer>getAs(ParquetLayout.LABEL);
+      out[k++] = row.get(idColumn);
+      if (labelColumn >= 0) {
+        out[k++] = row.get(labelColumn);
       }
       out[k++] = Predictions.argmax(probabilities);
       out[k] = probabilities;

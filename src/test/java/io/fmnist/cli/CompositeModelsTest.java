@@ -143,6 +143,25 @@ class CompositeModelsTest {
   }
 
   @Test
+  void twoNetworksFeaturesChainInOneTransformation() {
+    // A hybrid on two networks' features (features = [resnet, cnn]) runs two of these back to back,
+    // and Spark hands the second the first's rows directly, without their schema.
+    Dataset<Row> images = TestSpark.session().read().parquet(data.resolve("test").toString()).limit(64);
+    String cnn = run.resolve("models/cnn").toString();
+    NetworkFeatures first = new NetworkFeatures().setModel(cnn).setOutputCol("first");
+    NetworkFeatures second = new NetworkFeatures().setModel(cnn).setOutputCol("second");
+    List<Row> chained = second.transform(first.transform(images)).orderBy("id").collectAsList();
+    List<Row> alone = first.transform(images).orderBy("id").collectAsList();
+    assertEquals(64, chained.size());
+    for (int i = 0; i < chained.size(); i++) {
+      Row row = chained.get(i);
+      assertEquals(alone.get(i).<Long>getAs("id"), row.<Long>getAs("id"));
+      assertArrayEquals(alone.get(i).<Vector>getAs("first").toArray(), row.<Vector>getAs("first").toArray());
+      assertArrayEquals(row.<Vector>getAs("first").toArray(), row.<Vector>getAs("second").toArray(), "image " + i);
+    }
+  }
+
+  @Test
   void aMissingBaseModelIsAUsageErrorBeforeAnyWork() {
     Path empty = tmp.resolve("no-bases");
     Cli hybrid = Cli.run("train", "--conf", "conf/quick.conf", "--data", data.toString(), "--output", empty.toString(),

@@ -6,7 +6,10 @@
 # that ratio: the same network in two independent one-thread DL4J processes, one on each core,
 # against one alone (DeepReference on 20,000 images, no Spark, no averaging): what two cores give
 # when nothing is shared but the hardware (caches, memory bandwidth, a hypervisor's core mapping).
-# Usage: scripts/bench-scaleout.sh [EPOCHS] [--set key=value ...]
+# Each Worker and its executor are pinned to a core of their own (FMNIST_PIN_WORKERS=1, as a 1-core
+# machine or container would hold them): unpinned, the one-worker run's executor has the idle
+# second core for its JIT compiler and GC threads, which no 1-core worker has.
+# Usage: [FMNIST_PIN_WORKERS=0] scripts/bench-scaleout.sh [EPOCHS] [--set key=value ...]
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,6 +17,7 @@ epochs=${1:-3}
 shift || true
 work=$(mktemp -d)
 export FMNIST_CLUSTER_DIR=$work/cluster FMNIST_CLUSTER_WORKERS=2 FMNIST_WORKER_CORES=1
+export FMNIST_PIN_WORKERS=${FMNIST_PIN_WORKERS:-1}
 trap '"$repo/scripts/local-cluster.sh" stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 "$repo/scripts/fetch-data.sh" >/dev/null
 (cd "$repo" && mvn -q -B -DskipTests package && mvn -q -B test-compile) >&2
@@ -41,9 +45,9 @@ reference 0 "$work/alone.txt" "$@"
 reference 0 "$work/pair-0.txt" "$@" & reference 1 "$work/pair-1.txt" "$@"; wait
 cat "$work"/alone.txt "$work"/pair-*.txt | grep epoch >&2
 
-python3 - "$work" "$machine" <<'PY'
+python3 - "$work" "$machine" "$FMNIST_PIN_WORKERS" <<'PY'
 import json, re, statistics, sys, pathlib
-work, machine = pathlib.Path(sys.argv[1]), sys.argv[2]
+work, machine, pinned = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
 rate = {}
 for workers in (1, 2):
     history = json.loads((work / f"run-{workers}" / "history" / "cnn.json").read_text())
@@ -53,7 +57,9 @@ def images_per_second(name):
 alone = images_per_second("alone.txt")
 pair = images_per_second("pair-0.txt") + images_per_second("pair-1.txt")
 print(f"machine: {machine}")
-print("seed CNN on a standalone cluster of two 1-core workers; training images/s, medians over the epochs")
+print("seed CNN on a standalone cluster of two 1-core workers"
+      + (", each pinned to a core with its executor" if pinned else ", not pinned")
+      + "; training images/s, medians over the epochs")
 print(f"1 worker: {rate[1]:.0f}   2 workers: {rate[2]:.0f}   ratio: {rate[2] / rate[1]:.2f}")
 print(f"ceiling, one-thread DL4J processes without Spark: 1 alone {alone:.0f}, 2 at once {pair:.0f} together, "
       f"ratio {pair / alone:.2f}")

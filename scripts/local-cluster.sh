@@ -13,6 +13,9 @@
 #   FMNIST_CLUSTER_PORT=7077  FMNIST_CLUSTER_UI_PORT=8080 (Workers use the next UI ports)
 #   FMNIST_CLUSTER_WORKERS=2  FMNIST_WORKER_CORES=1  FMNIST_WORKER_MEMORY=4g
 #   FMNIST_EXECUTOR_MEMORY=3g FMNIST_DRIVER_MEMORY=4g
+#   FMNIST_PIN_WORKERS=1      pin each Worker and its executors to FMNIST_WORKER_CORES cores of
+#                             their own (Worker N from core (N-1)*cores, modulo the machine's), as
+#                             a machine or a container of that size confines its JIT and GC too
 #   FMNIST_CLUSTER_JAR=...    the jar to submit (default: target/*-cluster.jar, rebuilt when stale)
 set -euo pipefail
 
@@ -61,9 +64,11 @@ cluster_jar() {
 }
 
 # Daemons get Java 17's --add-opens like every Spark JVM here.
-daemon() { # name main-class args...
-  local name=$1; shift
-  nohup java @"$repo/conf/jvm.options" -Xmx1g -cp "$SPARK_HOME/jars/*" "$@" >"$state/logs/$name.log" 2>&1 &
+daemon() { # name cpu-list (or "") main-class args...
+  local name=$1 cpus=$2; shift 2
+  local pin=()
+  [ -n "$cpus" ] && pin=(taskset -c "$cpus")
+  nohup "${pin[@]}" java @"$repo/conf/jvm.options" -Xmx1g -cp "$SPARK_HOME/jars/*" "$@" >"$state/logs/$name.log" 2>&1 &
   echo $! >"$state/$name.pid"
 }
 
@@ -82,12 +87,17 @@ start() {
   alive master && die "already running (master pid $(cat "$state/master.pid")); stop it first"
   mkdir -p "$state/logs"
   spark_home
-  daemon master org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port "$ui_port"
+  daemon master "" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port "$ui_port"
   wait_for master "I have been elected leader" 60
-  local n
+  local n cpus=""
   for ((n = 1; n <= workers; n++)); do
     mkdir -p "$state/work-$n"
-    daemon "worker-$n" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 \
+    # Executors are the Worker's child processes and inherit its CPU affinity.
+    if [ "${FMNIST_PIN_WORKERS:-0}" = 1 ]; then
+      local first=$(((n - 1) * ${FMNIST_WORKER_CORES:-1} % $(nproc)))
+      cpus=$first-$((first + ${FMNIST_WORKER_CORES:-1} - 1))
+    fi
+    daemon "worker-$n" "$cpus" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 \
       --cores "${FMNIST_WORKER_CORES:-1}" --memory "${FMNIST_WORKER_MEMORY:-4g}" \
       --webui-port $((ui_port + n)) --work-dir "$state/work-$n" "$master_url"
   done

@@ -1,6 +1,5 @@
 package io.fmnist.deep;
 
-import java.lang.reflect.Field;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -37,8 +36,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class BatchNormHelper implements BatchNormalizationHelper {
 
-  private static final Field HELPER = helperField();
-
   private INDArray mean;
   private INDArray variance;
 
@@ -49,22 +46,8 @@ final class BatchNormHelper implements BatchNormalizationHelper {
     }
     for (Layer layer : DeepNetwork.layers(model)) {
       if (layer instanceof BatchNormalization) {
-        try {
-          HELPER.set(layer, new BatchNormHelper());
-        } catch (IllegalAccessException e) {
-          throw new IllegalStateException("cannot set DL4J's BatchNormalization helper", e);
-        }
+        LayerHelpers.replace(layer, BatchNormalization.class, new BatchNormHelper());
       }
-    }
-  }
-
-  private static Field helperField() {
-    try {
-      Field field = BatchNormalization.class.getDeclaredField("helper");
-      field.setAccessible(true);
-      return field;
-    } catch (NoSuchFieldException e) {
-      throw new IllegalStateException("DL4J's BatchNormalization has no helper field: another DL4J version?", e);
     }
   }
 

@@ -30,17 +30,20 @@ import org.nd4j.linalg.dataset.DataSet;
 public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.Graph {
 
   /**
-   * The network, with this project's code in its BatchNorm layers ({@link BatchNormHelper}) and for
-   * ReLU's gradient ({@link SimdRelu}).
+   * The network, with this project's code in its BatchNorm layers ({@link BatchNormHelper}), in the
+   * backward pass of the convolution on its input ({@link InputConvolutionHelper}) and for ReLU's
+   * gradient ({@link SimdRelu}).
    */
   static DeepNetwork of(MultiLayerNetwork network) {
     BatchNormHelper.install(network);
+    InputConvolutionHelper.install(network);
     SimdRelu.install(network);
     return new Sequential(network);
   }
 
   static DeepNetwork of(ComputationGraph network) {
     BatchNormHelper.install(network);
+    InputConvolutionHelper.install(network);
     SimdRelu.install(network);
     return new Graph(network);
   }

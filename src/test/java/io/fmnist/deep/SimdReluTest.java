@@ -59,7 +59,9 @@ class SimdReluTest {
     MultiLayerNetwork ours = (MultiLayerNetwork) Architectures.create("cnn", LayerFixtures.settings("cnn", "NCHW"),
         SHAPE, 3).model();
     MultiLayerNetwork theirs = ours.clone();
-    BatchNormHelper.install(theirs); // the same BatchNorm code in both: only the ReLUs differ
+    // The same BatchNorm and input-convolution code in both: only the ReLUs differ.
+    BatchNormHelper.install(theirs);
+    InputConvolutionHelper.install(theirs);
     for (Layer layer : theirs.getLayers()) {
       if (layer.conf().getLayer() instanceof BaseLayer base && base.getActivationFn() instanceof SimdRelu) {
         base.setActivationFn(new ActivationReLU());

@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.deeplearning4j.nn.api.Layer;
@@ -156,18 +158,20 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
   /**
    * What runs each kind of layer: DL4J's helper by class (oneDNN's for convolutions and pooling,
-   * {@link BatchNormHelper} for BatchNorm), or ND4J's own ops where a kind has no helper (dense and
-   * output layers on OpenBLAS's gemm, activations, pooling over the whole image).
+   * {@link InputConvolutionHelper} for the convolution on the input, {@link BatchNormHelper} for
+   * BatchNorm), or ND4J's own ops where a kind has no helper (dense and output layers on OpenBLAS's
+   * gemm, activations, pooling over the whole image); each distinct one once, in layer order.
    */
   default Map<String, String> helpers() {
-    Layer[] layers = layers(model());
-    Map<String, String> helpers = new TreeMap<>();
-    for (Layer layer : layers) {
+    Map<String, Set<String>> helpers = new TreeMap<>();
+    for (Layer layer : layers(model())) {
       LayerHelper helper = layer.getHelper();
-      helpers.merge(layer.getClass().getSimpleName(), helper == null ? "ND4J ops"
-          : helper.getClass().getSimpleName(), (a, b) -> a.equals(b) ? a : a + ", " + b);
+      helpers.computeIfAbsent(layer.getClass().getSimpleName(), kind -> new LinkedHashSet<>())
+          .add(helper == null ? "ND4J ops" : helper.getClass().getSimpleName());
     }
-    return helpers;
+    Map<String, String> joined = new TreeMap<>();
+    helpers.forEach((kind, names) -> joined.put(kind, String.join(", ", names)));
+    return joined;
   }
 
   /** The network as a DL4J model zip, with the updater state when training is to continue from it. */

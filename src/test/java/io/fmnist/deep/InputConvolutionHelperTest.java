@@ -28,9 +28,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * {@link InputConvolutionHelper} runs only the convolution on each network's input, and its
- * gradients are those of DL4J's oneDNN helper, on a real minibatch: for both networks in both
- * layouts, and for a padded, strided convolution of three-channel images.
+ * {@link InputConvolutionHelper} runs only the convolution on each network's input (and the layer
+ * helpers logged name it once), and its gradients are those of DL4J's oneDNN helper, on a real
+ * minibatch: for both networks in both layouts, and for a padded, strided convolution of
+ * three-channel images.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InputConvolutionHelperTest {
@@ -50,6 +51,7 @@ class InputConvolutionHelperTest {
           .filter(layer -> layer.getHelper() instanceof InputConvolutionHelper)
           .map(layer -> layer.conf().getLayer().getLayerName()).toList();
       assertEquals(List.of(name.equals("cnn") ? "conv1" : "stem"), with, name);
+      assertEquals("InputConvolutionHelper, MKLDNNConvHelper", network.helpers().get("ConvolutionLayer"), name);
       DeepNetwork restored = DeepNetwork.fromBytes(network.kind(), network.toBytes(false), false);
       assertInstanceOf(InputConvolutionHelper.class, DeepNetwork.layers(restored.model())[0].getHelper(), name);
     }

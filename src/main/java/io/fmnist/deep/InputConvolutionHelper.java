@@ -56,7 +56,7 @@ final class InputConvolutionHelper extends MKLDNNConvHelper {
   static void install(Model model) {
     for (Layer layer : inputLayers(model)) {
       if (layer.getClass() == ConvolutionLayer.class && layer.getHelper() instanceof MKLDNNConvHelper
-          && !(layer.getHelper() instanceof InputConvolutionHelper) && layer.conf().getLayer().getIDropout() == null) {
+          && layer.conf().getLayer().getIDropout() == null) {
         LayerHelpers.replace(layer, ConvolutionLayer.class, new InputConvolutionHelper());
       }
     }
@@ -71,8 +71,9 @@ final class InputConvolutionHelper extends MKLDNNConvHelper {
     List<Layer> layers = new ArrayList<>();
     for (GraphVertex vertex : vertices) {
       if (vertex instanceof LayerVertex layerVertex && layerVertex.getLayerPreProcessor() == null
-          && vertex.getInputVertices() != null && Arrays.stream(vertex.getInputVertices()).allMatch(in ->
-              vertices[in.getVertexIndex()].isInputVertex() && vertices[in.getVertexIndex()].getOutputVertices().length == 1)) {
+          && vertex.getInputVertices() != null && Arrays.stream(vertex.getInputVertices())
+              .map(in -> vertices[in.getVertexIndex()])
+              .allMatch(in -> in.isInputVertex() && in.getOutputVertices().length == 1)) {
         layers.add(vertex.getLayer());
       }
     }

@@ -2,18 +2,21 @@
 # Scale-out of deep training on a real standalone cluster (scripts/local-cluster.sh: a Master and
 # two Workers of 1 core each, separate JVMs, the cluster jar submitted to them): the seed CNN's
 # training images/s with one worker (deep.workers=1, one executor trains) and with two, and the
-# ratio, measured in this one run. Medians over the epochs. Then the ceiling this machine puts on
-# that ratio: the same network in two independent one-thread DL4J processes, one on each core,
-# against one alone (DeepReference on 20,000 images, no Spark, no averaging): what two cores give
-# when nothing is shared but the hardware (caches, memory bandwidth, a hypervisor's core mapping).
+# ratio, measured in this one run: medians over the epochs after the first (each is printed too),
+# which also shuffles the rows into one cached partition per worker and runs while each executor's
+# JIT compiler, on the executor's only core, still compiles the training loop. Then the ceiling
+# this machine puts on that ratio: the same network in two independent one-thread DL4J processes,
+# one on each core, against one alone (DeepReference on 20,000 images, no Spark, no averaging):
+# what two cores give when nothing is shared but the hardware (caches, memory bandwidth, a
+# hypervisor's core mapping).
 # Each Worker and its executor are pinned to a core of their own (FMNIST_PIN_WORKERS=1, as a 1-core
 # machine or container would hold them): unpinned, the one-worker run's executor has the idle
 # second core for its JIT compiler and GC threads, which no 1-core worker has.
-# Usage: [FMNIST_PIN_WORKERS=0] scripts/bench-scaleout.sh [EPOCHS] [--set key=value ...]
+# Usage: [FMNIST_PIN_WORKERS=0] scripts/bench-scaleout.sh [EPOCHS (4)] [--set key=value ...]
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-epochs=${1:-3}
+epochs=${1:-4}
 shift || true
 work=$(mktemp -d)
 export FMNIST_CLUSTER_DIR=$work/cluster FMNIST_CLUSTER_WORKERS=2 FMNIST_WORKER_CORES=1
@@ -48,10 +51,11 @@ cat "$work"/alone.txt "$work"/pair-*.txt | grep epoch >&2
 python3 - "$work" "$machine" "$FMNIST_PIN_WORKERS" <<'PY'
 import json, re, statistics, sys, pathlib
 work, machine, pinned = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
-rate = {}
+epochs = {}
 for workers in (1, 2):
     history = json.loads((work / f"run-{workers}" / "history" / "cnn.json").read_text())
-    rate[workers] = statistics.median(e["imagesPerSecond"] for e in history["epochs"])
+    epochs[workers] = [e["imagesPerSecond"] for e in history["epochs"]]
+rate = {workers: statistics.median(epochs[workers][1:] or epochs[workers]) for workers in (1, 2)}
 def images_per_second(name):
     return float(re.search(r"([0-9.]+) images/s", (work / name).read_text()).group(1))
 alone = images_per_second("alone.txt")
@@ -59,7 +63,9 @@ pair = images_per_second("pair-0.txt") + images_per_second("pair-1.txt")
 print(f"machine: {machine}")
 print("seed CNN on a standalone cluster of two 1-core workers"
       + (", each pinned to a core with its executor" if pinned else ", not pinned")
-      + "; training images/s, medians over the epochs")
+      + "; training images/s, medians over the epochs after the first")
+for workers in (1, 2):
+    print(f"{workers} worker(s), each epoch: " + ", ".join(f"{r:.0f}" for r in epochs[workers]))
 print(f"1 worker: {rate[1]:.0f}   2 workers: {rate[2]:.0f}   ratio: {rate[2] / rate[1]:.2f}")
 print(f"ceiling, one-thread DL4J processes without Spark: 1 alone {alone:.0f}, 2 at once {pair:.0f} together, "
       f"ratio {pair / alone:.2f}")

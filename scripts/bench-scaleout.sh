@@ -63,7 +63,7 @@ pair = images_per_second("pair-0.txt") + images_per_second("pair-1.txt")
 print(f"machine: {machine}")
 print("seed CNN on a standalone cluster of two 1-core workers"
       + (", each pinned to a core with its executor" if pinned else ", not pinned")
-      + "; training images/s, medians over the epochs after the first")
+      + "; training images/s, medians over the epochs" + (" after the first" if len(epochs[1]) > 1 else ""))
 for workers in (1, 2):
     print(f"{workers} worker(s), each epoch: " + ", ".join(f"{r:.0f}" for r in epochs[workers]))
 print(f"1 worker: {rate[1]:.0f}   2 workers: {rate[2]:.0f}   ratio: {rate[2] / rate[1]:.2f}")

@@ -107,14 +107,15 @@ def train(args):
             batch = augment(x[chosen], args.shift, rng).contiguous(memory_format=torch.channels_last)
             F.cross_entropy(net(batch), y[chosen], label_smoothing=0.1).backward()
             optimizer.step()
-        accuracy = (probabilities(net, val_x).argmax(1) == val_y).float().mean().item()
+        validation = probabilities(net, val_x)
+        accuracy = (validation.argmax(1) == val_y).float().mean().item()
         print(f"epoch {epoch + 1}: validation accuracy {accuracy:.4f}, "
               f"{len(x) / (time.perf_counter() - began):.0f} images/s", flush=True)
     test = probabilities(net, test_x)
     print(f"test accuracy {(test.argmax(1) == test_y).float().mean().item():.4f}, "
           f"{time.perf_counter() - start:.0f} s")
     if args.save:
-        np.savez(args.save, validation=probabilities(net, val_x).numpy(), test=test.numpy(), test_labels=test_y.numpy())
+        np.savez(args.save, validation=validation.numpy(), test=test.numpy(), test_labels=test_y.numpy())
 
 
 def combine(args):

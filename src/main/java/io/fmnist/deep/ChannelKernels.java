@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -15,8 +16,8 @@ import org.nd4j.linalg.api.shape.Shape;
 /**
  * BatchNorm's passes over contiguous float activations, NCHW (each channel's values N rows of H * W
  * floats) or NHWC (N * H * W rows of one value per channel): sums per channel and per-channel affine
- * maps, several fused into one pass over memory; and ReLU's gradient, one pass over arrays of any
- * shape. SIMD through the JDK's Vector API at the widest width this CPU has ({@code
+ * maps, several fused into one pass over memory; ReLU's gradient, one pass over arrays of any
+ * shape; and a 2x2 max-pool's gradient over NHWC activations. SIMD through the JDK's Vector API at the widest width this CPU has ({@code
  * SPECIES_PREFERRED}: 16 floats with AVX-512, 8 with AVX2), chosen by the JVM at run time; sums in
  * float over at most a few hundred values (an NCHW row, {@link #FLUSH} NHWC rows) and in double
  * across them.
@@ -284,6 +285,82 @@ final class ChannelKernels {
       int at = i * Float.BYTES;
       fo.buffer().putFloat(fo.start() + at,
           fz.buffer().getFloat(fz.start() + at) > 0f ? fg.buffer().getFloat(fg.start() + at) : 0f);
+    }
+  }
+
+  /**
+   * The gradient of a 2x2, stride-2 max-pool without padding over contiguous NHWC {@code x} ([N, H,
+   * W, C]) for the output gradient {@code dy} (contiguous [N, H / 2, W / 2, C]) into {@code out} (x's
+   * shape, contiguous): each dy value goes to the first input of its window, in row-major order, that
+   * holds the window's maximum (libnd4j's and oneDNN's choice where several do: after a ReLU, zeros
+   * tie), zero to the others and to the last row or column that an odd size leaves out.
+   */
+  static void maxPoolGradient(INDArray x, INDArray dy, INDArray out) {
+    Floats fx = Floats.of(x);
+    Floats fg = Floats.of(dy);
+    Floats fo = Floats.of(out);
+    int images = Math.toIntExact(x.size(0));
+    int height = Math.toIntExact(x.size(1));
+    int width = Math.toIntExact(x.size(2));
+    int channels = Math.toIntExact(x.size(3));
+    int outHeight = height / 2;
+    int outWidth = width / 2;
+    int bound = SPECIES.loopBound(channels);
+    FloatVector zero = FloatVector.zero(SPECIES);
+    int rowBytes = width * channels * Float.BYTES;
+    int pixelBytes = channels * Float.BYTES;
+    for (int image = 0; image < images; image++) {
+      for (int i = 0; i < outHeight; i++) {
+        for (int j = 0; j < outWidth; j++) {
+          int topLeft = ((image * height + 2 * i) * width + 2 * j) * pixelBytes;
+          int[] window = {topLeft, topLeft + pixelBytes, topLeft + rowBytes, topLeft + rowBytes + pixelBytes};
+          int gradient = ((image * outHeight + i) * outWidth + j) * pixelBytes;
+          int c = 0;
+          for (; c < bound; c += SPECIES.length()) {
+            int at = c * Float.BYTES;
+            FloatVector a = fx.load(window[0] + at);
+            FloatVector b = fx.load(window[1] + at);
+            FloatVector d = fx.load(window[2] + at);
+            FloatVector e = fx.load(window[3] + at);
+            FloatVector max = a.max(b).max(d.max(e));
+            FloatVector g = fg.load(gradient + at);
+            VectorMask<Float> taken = a.compare(VectorOperators.EQ, max);
+            zero.blend(g, taken).intoByteBuffer(fo.buffer(), fo.start() + window[0] + at, ORDER);
+            VectorMask<Float> first = b.compare(VectorOperators.EQ, max).and(taken.not());
+            zero.blend(g, first).intoByteBuffer(fo.buffer(), fo.start() + window[1] + at, ORDER);
+            taken = taken.or(first);
+            first = d.compare(VectorOperators.EQ, max).and(taken.not());
+            zero.blend(g, first).intoByteBuffer(fo.buffer(), fo.start() + window[2] + at, ORDER);
+            zero.blend(g, taken.or(first).not()).intoByteBuffer(fo.buffer(), fo.start() + window[3] + at, ORDER);
+          }
+          for (; c < channels; c++) {
+            int at = c * Float.BYTES;
+            int best = 0;
+            for (int k = 1; k < 4; k++) {
+              if (fx.get(window[k] + at) > fx.get(window[best] + at)) {
+                best = k;
+              }
+            }
+            for (int k = 0; k < 4; k++) {
+              fo.buffer().putFloat(fo.start() + window[k] + at, k == best ? fg.get(gradient + at) : 0f);
+            }
+          }
+        }
+        if (width % 2 == 1) {
+          int lastColumn = ((image * height + 2 * i) * width + width - 1) * pixelBytes;
+          zeros(fo, lastColumn, pixelBytes);
+          zeros(fo, lastColumn + rowBytes, pixelBytes);
+        }
+      }
+      if (height % 2 == 1) {
+        zeros(fo, (image * height + height - 1) * rowBytes, rowBytes);
+      }
+    }
+  }
+
+  private static void zeros(Floats out, int from, int bytes) {
+    for (int at = from; at < from + bytes; at += Float.BYTES) {
+      out.buffer().putFloat(out.start() + at, 0f);
     }
   }
 

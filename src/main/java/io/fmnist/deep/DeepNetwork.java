@@ -33,12 +33,13 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
   /**
    * The network, with this project's code in its BatchNorm layers ({@link BatchNormHelper}), in the
-   * backward pass of the convolution on its input ({@link InputConvolutionHelper}) and for ReLU's
-   * gradient ({@link SimdRelu}).
+   * backward pass of the convolution on its input ({@link InputConvolutionHelper}) and of its
+   * max-pooling ({@link MaxPoolHelper}), and for ReLU's gradient ({@link SimdRelu}).
    */
   static DeepNetwork of(MultiLayerNetwork network) {
     BatchNormHelper.install(network);
     InputConvolutionHelper.install(network);
+    MaxPoolHelper.install(network);
     SimdRelu.install(network);
     return new Sequential(network);
   }
@@ -46,6 +47,7 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
   static DeepNetwork of(ComputationGraph network) {
     BatchNormHelper.install(network);
     InputConvolutionHelper.install(network);
+    MaxPoolHelper.install(network);
     SimdRelu.install(network);
     return new Graph(network);
   }
@@ -157,9 +159,9 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
   }
 
   /**
-   * What runs each kind of layer: DL4J's helper by class (oneDNN's for convolutions and pooling,
-   * {@link InputConvolutionHelper} for the convolution on the input, {@link BatchNormHelper} for
-   * BatchNorm), or ND4J's own ops where a kind has no helper (dense and output layers on OpenBLAS's
+   * What runs each kind of layer: DL4J's helper by class (oneDNN's for convolutions,
+   * {@link InputConvolutionHelper} for the convolution on the input, {@link MaxPoolHelper} for
+   * max-pooling, {@link BatchNormHelper} for BatchNorm), or ND4J's own ops where a kind has no helper (dense and output layers on OpenBLAS's
    * gemm, activations, pooling over the whole image); each distinct one once, in layer order.
    */
   default Map<String, String> helpers() {

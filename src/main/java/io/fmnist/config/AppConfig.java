@@ -11,6 +11,7 @@ import io.fmnist.data.ImageFolders;
 import io.fmnist.errors.UsageException;
 import io.fmnist.fs.HadoopFiles;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,6 +82,25 @@ public final class AppConfig {
 
   public List<String> classNames() {
     return config.getStringList("data.class-names");
+  }
+
+  /**
+   * A {@code class-weights} object of {@code section} ({@code where} names it in errors): class name
+   * to a positive weight, by label (the index in {@code classNames}); empty where all are 1.
+   */
+  public static Map<Integer, Double> classWeights(Config section, String where, List<String> classNames) {
+    Map<Integer, Double> byLabel = new LinkedHashMap<>();
+    for (var entry : section.getConfig("class-weights").root().unwrapped().entrySet()) {
+      int label = classNames.indexOf(entry.getKey());
+      if (label < 0) {
+        throw new UsageException(where + ": unknown class '" + entry.getKey() + "' (" + classNames + ")");
+      }
+      if (!(entry.getValue() instanceof Number weight) || weight.doubleValue() <= 0) {
+        throw new UsageException(where + "." + entry.getKey() + " must be a positive number, is " + entry.getValue());
+      }
+      byLabel.put(label, weight.doubleValue());
+    }
+    return byLabel;
   }
 
   /** {@code data.image-folders}: the size image folders' images are brought to at ingest, and predict's image files. */

@@ -1,6 +1,7 @@
 package io.fmnist.deep;
 
 import com.typesafe.config.Config;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -26,7 +28,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.MapSchedule;
@@ -235,6 +239,25 @@ public final class Architectures {
   private static SubsamplingLayer pool(String name) {
     return new SubsamplingLayer.Builder(PoolingType.MAX).name(name).kernelSize(2, 2).stride(2, 2)
         .convolutionMode(ConvolutionMode.Truncate).build();
+  }
+
+  /**
+   * Weights each class's term of the network's cross-entropy loss ({@code deep.<name>.class-weights},
+   * by label; the others 1): a class-weighted loss, for classes the network confuses. It is the
+   * output layer's configuration, so it is saved with the network; predictions are unchanged.
+   */
+  public static void weightClasses(DeepNetwork network, Map<Integer, Double> weights, int classes) {
+    if (weights.isEmpty()) {
+      return;
+    }
+    float[] perClass = new float[classes];
+    Arrays.fill(perClass, 1f);
+    weights.forEach((label, weight) -> perClass[label] = weight.floatValue());
+    for (var layer : DeepNetwork.layers(network.model())) {
+      if (layer.conf().getLayer() instanceof BaseOutputLayer output) {
+        output.setLossFn(new LossMCXENT(Nd4j.createFromArray(perClass).reshape(1, classes)));
+      }
+    }
   }
 
   private static OutputLayer output(int classes) {

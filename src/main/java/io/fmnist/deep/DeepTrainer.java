@@ -66,7 +66,10 @@ public final class DeepTrainer implements ModelTrainer {
     LOG.info("{}: {} workers x {} native threads, oneDNN layer helpers {}", name, workers.count(),
         workers.threads(), NativeRuntime.oneDnnActive() ? "on" : "off (slow built-in convolutions)");
 
+    Map<Integer, Double> classWeights = AppConfig.classWeights(settings, "deep." + name + ".class-weights",
+        data.manifest().classNames());
     DeepNetwork network = Architectures.create(name, settings, shape, config.seed());
+    Architectures.weightClasses(network, classWeights, shape.classes());
     DeepNetwork best = network;
     // The best epoch's validation predictions (a few thousand rows, cached), written at the end
     // instead of scoring the validation split once more; null after --resume restored the best.

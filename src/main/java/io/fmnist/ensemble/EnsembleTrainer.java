@@ -190,13 +190,8 @@ public final class EnsembleTrainer implements ModelTrainer {
    */
   private static Map<String, Double> classWeights(Config settings, List<String> classNames) {
     Map<String, Double> byLabel = new LinkedHashMap<>();
-    for (var entry : settings.getConfig("class-weights").root().unwrapped().entrySet()) {
-      int label = classNames.indexOf(entry.getKey());
-      if (label < 0) {
-        throw new UsageException("ensemble.class-weights: unknown class '" + entry.getKey() + "' (" + classNames + ")");
-      }
-      byLabel.put(Integer.toString(label), ((Number) entry.getValue()).doubleValue());
-    }
+    AppConfig.classWeights(settings, "ensemble.class-weights", classNames)
+        .forEach((label, weight) -> byLabel.put(Integer.toString(label), weight));
     return byLabel;
   }
 

@@ -66,7 +66,7 @@ class InputConvolutionHelperTest {
         Model theirs = ours instanceof MultiLayerNetwork network ? network.clone() : ((ComputationGraph) ours).clone();
         BatchNormHelper.install(theirs);
         assertEquals(MKLDNNConvHelper.class, DeepNetwork.layers(theirs)[0].getHelper().getClass(), name + " " + format);
-        assertAlmostEqual(gradient(theirs, batch), gradient(ours, batch), name + " " + format);
+        assertAlmostEqual(LayerFixtures.gradient(theirs, batch), LayerFixtures.gradient(ours, batch), name + " " + format);
       }
     }
   }
@@ -87,7 +87,8 @@ class InputConvolutionHelperTest {
     InputConvolutionHelper.install(ours);
     assertInstanceOf(InputConvolutionHelper.class, ours.getLayer(0).getHelper());
     assertInstanceOf(MKLDNNConvHelper.class, theirs.getLayer(0).getHelper());
-    assertAlmostEqual(gradient(theirs, colourBatch), gradient(ours, colourBatch), "5x5, stride 2, same padding, RGB");
+    assertAlmostEqual(LayerFixtures.gradient(theirs, colourBatch), LayerFixtures.gradient(ours, colourBatch),
+        "5x5, stride 2, same padding, RGB");
   }
 
   @Test
@@ -98,17 +99,6 @@ class InputConvolutionHelperTest {
     var gradients = network.calculateGradients(features, batch.getLabels(), null, null);
     assertNotNull(gradients.getFirst().gradient());
     assertNull(gradients.getSecond());
-  }
-
-  private static INDArray gradient(Model model, DataSet batch) {
-    if (model instanceof MultiLayerNetwork network) {
-      return LayerFixtures.gradient(network, batch);
-    }
-    ComputationGraph graph = (ComputationGraph) model;
-    graph.setInputs(DeepNetwork.inLayout(batch.getFeatures(), DeepNetwork.format(graph)));
-    graph.setLabels(batch.getLabels());
-    graph.computeGradientAndScore();
-    return graph.gradient().gradient().dup();
   }
 
   /** Equal up to float rounding: the input layer's sums run in another order than oneDNN's. */

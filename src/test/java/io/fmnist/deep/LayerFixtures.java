@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,5 +43,17 @@ final class LayerFixtures {
     network.setLabels(batch.getLabels());
     network.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
     return network.gradient().gradient().dup();
+  }
+
+  /** The same for a network of either kind. */
+  static INDArray gradient(Model model, DataSet batch) {
+    if (model instanceof MultiLayerNetwork network) {
+      return gradient(network, batch);
+    }
+    ComputationGraph graph = (ComputationGraph) model;
+    graph.setInputs(DeepNetwork.inLayout(batch.getFeatures(), DeepNetwork.format(graph)));
+    graph.setLabels(batch.getLabels());
+    graph.computeGradientAndScore();
+    return graph.gradient().gradient().dup();
   }
 }

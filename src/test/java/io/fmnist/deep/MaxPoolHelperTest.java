@@ -62,9 +62,9 @@ class MaxPoolHelperTest {
       BatchNormHelper.install(theirs);
       InputConvolutionHelper.install(theirs);
       assertEquals(2, pools(theirs, MKLDNNSubsamplingHelper.class), name);
-      INDArray expected = gradient(theirs);
+      INDArray expected = LayerFixtures.gradient(theirs, batch);
       assertTrue(expected.amaxNumber().doubleValue() > 0, name);
-      assertEquals(expected, gradient(ours), name);
+      assertEquals(expected, LayerFixtures.gradient(ours, batch), name);
     }
   }
 
@@ -102,17 +102,6 @@ class MaxPoolHelperTest {
       CNN2DFormat format) {
     return helper.backpropGradient(input, epsilon, new int[] {k, k}, new int[] {k, k}, new int[] {0, 0}, PoolingType.MAX,
         ConvolutionMode.Truncate, new int[] {1, 1}, format, NO_WORKSPACES).getSecond();
-  }
-
-  private INDArray gradient(Model model) {
-    if (model instanceof MultiLayerNetwork network) {
-      return LayerFixtures.gradient(network, batch);
-    }
-    ComputationGraph graph = (ComputationGraph) model;
-    graph.setInputs(DeepNetwork.inLayout(batch.getFeatures(), DeepNetwork.format(graph)));
-    graph.setLabels(batch.getLabels());
-    graph.computeGradientAndScore();
-    return graph.gradient().gradient().dup();
   }
 
   private static long pools(Model model, Class<?> helper) {

@@ -17,8 +17,8 @@ import org.nd4j.linalg.api.shape.Shape;
  * BatchNorm's passes over contiguous float activations, NCHW (each channel's values N rows of H * W
  * floats) or NHWC (N * H * W rows of one value per channel): sums per channel and per-channel affine
  * maps, several fused into one pass over memory; ReLU's gradient, one pass over arrays of any
- * shape; and a 2x2 max-pool's gradient over NHWC activations. SIMD through the JDK's Vector API at the widest width this CPU has ({@code
- * SPECIES_PREFERRED}: 16 floats with AVX-512, 8 with AVX2), chosen by the JVM at run time; sums in
+ * shape; and a 2x2 max-pool's gradient over NHWC activations. SIMD through the JDK's Vector API at
+ * the widest width this CPU has ({@code SPECIES_PREFERRED}: 16 floats with AVX-512, 8 with AVX2), chosen by the JVM at run time; sums in
  * float over at most a few hundred values (an NCHW row, {@link #FLUSH} NHWC rows) and in double
  * across them.
  */

@@ -20,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The backward pass of the networks' 2x2, stride-2 max-pooling over NHWC activations in one SIMD
  * pass ({@link ChannelKernels#maxPoolGradient}). libnd4j 1.0.0-M2.1's oneDNN {@code maxpool2d_bp}
  * runs the forward pass again for oneDNN's record of where each maximum was, then the backward
- * primitive, then reorders: 10.8% of the seed ResNet's training step on one core (5.8 of 54.1 ms,
+ * primitive: 10.8% of the seed ResNet's training step on one core (5.8 of 54.1 ms,
  * Intel Xeon family 6 model 167, JFR samples, 2026-12-05), for a copy of each output gradient to
  * one of four places. The forward pass stays oneDNN's, and any other pooling (other kernels,
  * strides, padding, layouts or data types) the DL4J helper's.

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import io.fmnist.config.AppConfig;
 import io.fmnist.errors.UsageException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -27,7 +29,7 @@ class ClassWeightsTest {
       "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
   private static Config settings(String... overrides) {
-    var all = new java.util.ArrayList<>(List.of("deep.cnn.dropout=0"));
+    var all = new ArrayList<>(List.of("deep.cnn.dropout=0"));
     all.addAll(List.of(overrides));
     return AppConfig.load(null, all, new Configuration()).config().getConfig("deep.cnn");
   }
@@ -50,7 +52,7 @@ class ClassWeightsTest {
     Config settings = settings();
     DeepNetwork plain = Architectures.create("cnn", settings, LayerFixtures.SHAPE, 3);
     DeepNetwork doubled = Architectures.create("cnn", settings, LayerFixtures.SHAPE, 3);
-    Map<Integer, Double> everyClassTwice = new java.util.HashMap<>();
+    Map<Integer, Double> everyClassTwice = new HashMap<>();
     for (int label = 0; label < 10; label++) {
       everyClassTwice.put(label, 2.0);
     }

@@ -23,6 +23,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -78,10 +79,9 @@ class MaxPoolHelperTest {
     assertEquals(expected, actual);
     // Each output gradient went to exactly one place: the sums match, and the odd row and column got none.
     assertEquals(epsilon.sumNumber().doubleValue(), actual.sumNumber().doubleValue(), 1e-3);
-    assertEquals(0.0, actual.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-        org.nd4j.linalg.indexing.NDArrayIndex.point(8)).amaxNumber().doubleValue());
-    assertEquals(0.0, actual.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-        org.nd4j.linalg.indexing.NDArrayIndex.point(6)).amaxNumber().doubleValue());
+    assertEquals(0.0, actual.get(NDArrayIndex.all(), NDArrayIndex.point(8)).amaxNumber().doubleValue());
+    assertEquals(0.0, actual.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(6)).amaxNumber()
+        .doubleValue());
   }
 
   @Test

@@ -42,13 +42,13 @@ for model in cnn resnet; do
   profile 1 50 > "$work/$model-onednn.txt"
   python3 - "$work/$model-onednn.txt" <<'PY'
 import collections, sys
-lines = [l.strip().split(",") for l in open(sys.argv[1]) if l.startswith("dnnl_verbose,exec")]
+lines = [l.strip().split(",") for l in open(sys.argv[1]) if l.startswith(("dnnl_verbose,exec", "onednn_verbose,exec"))]
 total_steps = 50 + 30  # DeepProfile's warm-up steps run too
 spent = collections.Counter()
 for f in lines:
     kind = f[3] if f[3] == "reorder" else f"{f[3]} {f[5]}"
     spent[kind] += float(f[-1])
-print(f"  oneDNN primitives (a second run, slowed by their logging): {sum(spent.values()) / total_steps:.2f} "
+print(f"  oneDNN primitives (libnd4j's 2.3 and the direct 2.5; a second run, slowed by their logging): {sum(spent.values()) / total_steps:.2f} "
       "ms per step in all")
 for kind, ms in spent.most_common(12):
     print(f"    {ms / total_steps:8.2f} ms  {kind}")

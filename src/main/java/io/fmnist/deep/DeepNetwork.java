@@ -32,13 +32,13 @@ import org.nd4j.linalg.dataset.DataSet;
 public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.Graph {
 
   /**
-   * The network, with this project's code in its BatchNorm layers ({@link BatchNormHelper}), in the
-   * backward pass of the convolution on its input ({@link InputConvolutionHelper}) and of its
-   * max-pooling ({@link MaxPoolHelper}), and for ReLU's gradient ({@link SimdRelu}).
+   * The network, with this project's code in its BatchNorm layers ({@link BatchNormHelper}), its
+   * convolutions ({@link DirectConvolutionHelper}), the backward pass of its max-pooling
+   * ({@link MaxPoolHelper}), and for ReLU's gradient ({@link SimdRelu}).
    */
   static DeepNetwork of(MultiLayerNetwork network) {
     BatchNormHelper.install(network);
-    InputConvolutionHelper.install(network);
+    DirectConvolutionHelper.install(network);
     MaxPoolHelper.install(network);
     SimdRelu.install(network);
     return new Sequential(network);
@@ -46,7 +46,7 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
 
   static DeepNetwork of(ComputationGraph network) {
     BatchNormHelper.install(network);
-    InputConvolutionHelper.install(network);
+    DirectConvolutionHelper.install(network);
     MaxPoolHelper.install(network);
     SimdRelu.install(network);
     return new Graph(network);
@@ -159,8 +159,8 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
   }
 
   /**
-   * What runs each kind of layer: DL4J's helper by class (oneDNN's for convolutions,
-   * {@link InputConvolutionHelper} for the convolution on the input, {@link MaxPoolHelper} for
+   * What runs each kind of layer: DL4J's helper by class (oneDNN's through libnd4j, or
+   * {@link DirectConvolutionHelper} for convolutions, {@link MaxPoolHelper} for
    * max-pooling, {@link BatchNormHelper} for BatchNorm), or ND4J's own ops where a kind has no helper (dense and output layers on OpenBLAS's
    * gemm, activations, pooling over the whole image); each distinct one once, in layer order.
    */

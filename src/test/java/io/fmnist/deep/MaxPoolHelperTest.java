@@ -61,7 +61,7 @@ class MaxPoolHelperTest {
       // A clone has DL4J's own helpers: give it this project's others, so that only the pooling differs.
       Model theirs = ours instanceof MultiLayerNetwork network ? network.clone() : ((ComputationGraph) ours).clone();
       BatchNormHelper.install(theirs);
-      InputConvolutionHelper.install(theirs);
+      DirectConvolutionHelper.install(theirs);
       assertEquals(2, pools(theirs, MKLDNNSubsamplingHelper.class), name);
       INDArray expected = LayerFixtures.gradient(theirs, batch);
       assertTrue(expected.amaxNumber().doubleValue() > 0, name);

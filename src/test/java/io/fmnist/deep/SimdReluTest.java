@@ -61,7 +61,7 @@ class SimdReluTest {
     MultiLayerNetwork theirs = ours.clone();
     // The same BatchNorm and input-convolution code in both: only the ReLUs differ.
     BatchNormHelper.install(theirs);
-    InputConvolutionHelper.install(theirs);
+    DirectConvolutionHelper.install(theirs);
     for (Layer layer : theirs.getLayers()) {
       if (layer.conf().getLayer() instanceof BaseLayer base && base.getActivationFn() instanceof SimdRelu) {
         base.setActivationFn(new ActivationReLU());

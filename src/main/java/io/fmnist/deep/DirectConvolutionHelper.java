@@ -1,0 +1,403 @@
+package io.fmnist.deep;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The networks' NHWC convolutions on oneDNN's primitives, called directly (oneDNN 2.5.2 through
+ * JavaCPP's preset, on ND4J's OpenMP threads) and created once per shape. libnd4j 1.0.0-M2.1's
+ * {@code conv2d} and {@code conv2d_bp} build oneDNN's descriptors and primitive descriptors on every
+ * call and run the backward passes on blocked copies of the activations: 43 of the seed ResNet's 60
+ * ms training step on one core went to its convolutions (JFR samples, Intel Xeon family 6 model 167,
+ * 2026-12-05); here they take 14.6 of about 40 ms. Forward results are bit-identical with libnd4j's,
+ * gradients equal to float rounding (oneDNN 2.5 picks other kernels for the backward passes).
+ *
+ * <p>For a convolution on the network's input the gradient with respect to the pixels, which
+ * training never reads, is not computed: null, which DL4J's networks take from a first layer (an
+ * embedding layer's is null too); with one input channel oneDNN runs it as Winograd, 2.4 ms a
+ * step against 0.6 for the weight gradient. NCHW layers keep DL4J's helper (in NCHW, one layer of
+ * the ResNet got weight gradients 3.5% off both DL4J's helper and its built-in code), and so do
+ * other data types and Truncate-mode shapes that drop input columns. Where the preset cannot load
+ * (another platform) nothing is installed.
+ */
+final class DirectConvolutionHelper extends MKLDNNConvHelper {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DirectConvolutionHelper.class);
+  private static final engine ENGINE = load();
+  /** Shapes kept per layer: training's minibatch, the last partial one, inference's. */
+  private static final int SHAPES_KEPT = 4;
+
+  private final boolean inputGradient;
+  private final stream stream = new stream(ENGINE);
+  private final Map<Geometry, Primitives> primitives = new LinkedHashMap<>(8, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Geometry, Primitives> eldest) {
+      return size() > SHAPES_KEPT;
+    }
+  };
+
+  private DirectConvolutionHelper(boolean inputGradient) {
+    super(DataType.FLOAT);
+    this.inputGradient = inputGradient;
+  }
+
+  private static engine load() {
+    try {
+      Loader.load(dnnl.class);
+      return new engine(engine.kind.cpu, 0);
+    } catch (Throwable e) { // UnsatisfiedLinkError, or the preset's classes missing: no fast path
+      LOG.info("oneDNN's preset did not load ({}): convolutions run through libnd4j", e.toString());
+      return null;
+    }
+  }
+
+  static boolean available() {
+    return ENGINE != null;
+  }
+
+  /**
+   * Puts this helper into every NHWC convolution layer of {@code model} that runs on DL4J's oneDNN
+   * helper; those that take the network's input directly (no preprocessor, no dropout, the input
+   * feeding nothing else) skip the input gradient.
+   */
+  static void install(Model model) {
+    if (!available()) {
+      return;
+    }
+    List<Layer> onInput = inputLayers(model);
+    for (Layer layer : DeepNetwork.layers(model)) {
+      if (layer.getClass() == ConvolutionLayer.class && layer.getHelper() instanceof MKLDNNConvHelper
+          && ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer()).getCnn2dDataFormat()
+              == CNN2DFormat.NHWC) {
+        boolean first = onInput.contains(layer) && layer.conf().getLayer().getIDropout() == null;
+        LayerHelpers.replace(layer, ConvolutionLayer.class, new DirectConvolutionHelper(!first));
+      }
+    }
+  }
+
+  private static List<Layer> inputLayers(Model model) {
+    if (model instanceof MultiLayerNetwork network) {
+      return network.getLayerWiseConfigurations().getInputPreProcess(0) == null ? List.of(network.getLayer(0)) : List.of();
+    }
+    ComputationGraph graph = (ComputationGraph) model;
+    GraphVertex[] vertices = graph.getVertices();
+    List<Layer> layers = new ArrayList<>();
+    for (GraphVertex vertex : vertices) {
+      if (vertex instanceof LayerVertex layerVertex && layerVertex.getLayerPreProcessor() == null
+          && vertex.getInputVertices() != null && Arrays.stream(vertex.getInputVertices())
+              .map(in -> vertices[in.getVertexIndex()])
+              .allMatch(in -> in.isInputVertex() && in.getOutputVertices().length == 1)) {
+        layers.add(vertex.getLayer());
+      }
+    }
+    return layers;
+  }
+
+  @Override
+  public INDArray preOutput(INDArray input, INDArray weights, INDArray bias, int[] kernel, int[] strides, int[] pad,
+      org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode mode,
+      org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo fwdAlgo, ConvolutionMode convolutionMode,
+      int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+    Geometry geometry = Geometry.of(input, weights, bias != null, kernel, strides, pad, convolutionMode, dilation,
+        format);
+    if (geometry == null) {
+      return super.preOutput(input, weights, bias, kernel, strides, pad, mode, fwdAlgo, convolutionMode, dilation,
+          format, workspaceMgr);
+    }
+    INDArray x = dense(input);
+    INDArray w = dense(weights);
+    INDArray b = bias == null ? null : dense(bias);
+    INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, geometry.output(), 'c');
+    synchronized (this) {
+      primitives(geometry).forward(stream, x, w, b, out);
+    }
+    NativeRuntime.release(x == input ? null : x, w == weights ? null : w, b == bias ? null : b);
+    return out;
+  }
+
+  @Override
+  public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray weights, INDArray bias, INDArray delta,
+      int[] kernel, int[] strides, int[] pad, INDArray biasGradView, INDArray weightGradView, IActivation afn,
+      org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode mode,
+      org.deeplearning4j.nn.conf.layers.ConvolutionLayer.BwdFilterAlgo bwdFilterAlgo,
+      org.deeplearning4j.nn.conf.layers.ConvolutionLayer.BwdDataAlgo bwdDataAlgo, ConvolutionMode convolutionMode,
+      int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+    Geometry geometry = Geometry.of(input, weights, biasGradView != null, kernel, strides, pad, convolutionMode,
+        dilation, format);
+    if (geometry == null || !Arrays.equals(delta.shape(), geometry.output())
+        || !isDense(weightGradView) || biasGradView != null && !isDense(biasGradView)) {
+      return super.backpropGradient(input, weights, bias, delta, kernel, strides, pad, biasGradView, weightGradView,
+          afn, mode, bwdFilterAlgo, bwdDataAlgo, convolutionMode, dilation, format, workspaceMgr);
+    }
+    INDArray x = dense(input);
+    INDArray w = dense(weights);
+    INDArray dy = dense(delta);
+    INDArray inputGrad = inputGradient
+        ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c') : null;
+    synchronized (this) {
+      primitives(geometry).backward(stream, x, w, dy, inputGrad, weightGradView, biasGradView);
+    }
+    NativeRuntime.release(x == input ? null : x, w == weights ? null : w, dy == delta ? null : dy);
+    Gradient gradient = new DefaultGradient();
+    if (biasGradView != null) {
+      gradient.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
+    }
+    gradient.gradientForVariable().put(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView);
+    return new Pair<>(gradient, inputGrad);
+  }
+
+  /** {@code array} itself where its elements lie in row-major order without gaps, else a copy that does. */
+  private static INDArray dense(INDArray array) {
+    return isDense(array) ? array : array.dup('c');
+  }
+
+  /**
+   * Whether the elements lie in row-major order without gaps, whatever ND4J's order flag says (it
+   * says 'f' for some vectors, and its default-strides check refuses unit dimensions' strides).
+   */
+  private static boolean isDense(INDArray array) {
+    long[] shape = array.shape();
+    long[] stride = array.stride();
+    long expected = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      if (shape[d] != 1 && stride[d] != expected) {
+        return false;
+      }
+      expected *= shape[d];
+    }
+    return true;
+  }
+
+  private Primitives primitives(Geometry geometry) {
+    return primitives.computeIfAbsent(geometry, g -> new Primitives(g, inputGradient));
+  }
+
+  /** What a set of primitives is made for, in oneDNN's terms. */
+  record Geometry(long n, long inC, long inH, long inW, long outC, long outH, long outW, long kH, long kW,
+      long strideH, long strideW, long padTop, long padLeft, long padBottom, long padRight, long dilateH,
+      long dilateW, boolean bias) {
+
+    /** The geometry of a call, or null where this helper leaves it to DL4J's. */
+    static Geometry of(INDArray input, INDArray weights, boolean bias, int[] kernel, int[] strides, int[] pad,
+        ConvolutionMode mode, int[] dilation, CNN2DFormat format) {
+      if (input.dataType() != DataType.FLOAT || weights.dataType() != DataType.FLOAT || input.rank() != 4
+          || format != CNN2DFormat.NHWC) {
+        return null;
+      }
+      int inH = (int) input.size(1);
+      int inW = (int) input.size(2);
+      int[] out = ConvolutionUtils.getOutputSize(input, kernel, strides, mode == ConvolutionMode.Same ? null : pad,
+          mode, dilation, format);
+      int[] topLeft = mode == ConvolutionMode.Same
+          ? ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] {inH, inW}, kernel, strides, dilation) : pad;
+      // oneDNN's right padding: whatever makes its output size DL4J's (Same mode pads more at the
+      // bottom right; Truncate may drop columns, which would be a negative padding: not taken).
+      long bottom = (long) (out[0] - 1) * strides[0] + (long) (kernel[0] - 1) * dilation[0] + 1 - inH - topLeft[0];
+      long right = (long) (out[1] - 1) * strides[1] + (long) (kernel[1] - 1) * dilation[1] + 1 - inW - topLeft[1];
+      if (bottom < 0 || right < 0) {
+        return null;
+      }
+      return new Geometry(input.size(0), weights.size(1), inH, inW, weights.size(0), out[0], out[1], kernel[0],
+          kernel[1], strides[0], strides[1], topLeft[0], topLeft[1], bottom, right, dilation[0] - 1L,
+          dilation[1] - 1L, bias);
+    }
+
+    /** The output's shape, NHWC. */
+    long[] output() {
+      return new long[] {n, outH, outW, outC};
+    }
+  }
+
+  /**
+   * One shape's primitives: forward, backward weights (with the bias), backward data, and the
+   * reorders between DL4J's [out, in, kH, kW] weights and the layouts oneDNN's kernels chose. The
+   * activations stay as they are: oneDNN's kernels take NHWC without reordering it.
+   */
+  private static final class Primitives {
+
+    private final memory src;
+    private final memory dst;
+    private final memory diffDst;
+    private final memory diffSrc;
+    private final memory bias;
+    private final memory diffBias;
+    private final memory userWeights;
+    private final memory userDiffWeights;
+    private final Step forwardWeights;
+    private final Step forward;
+    private final Step backwardDataWeights;
+    private final Step backwardData;
+    private final Step backwardWeights;
+    private final Step backwardWeightsOut;
+
+    Primitives(Geometry g, boolean inputGradient) {
+      long[] inDims = {g.n(), g.inC(), g.inH(), g.inW()};
+      long[] outDims = {g.n(), g.outC(), g.outH(), g.outW()};
+      long[] weightDims = {g.outC(), g.inC(), g.kH(), g.kW()};
+      memory.desc in = desc(inDims, memory.format_tag.nhwc);
+      memory.desc out = desc(outDims, memory.format_tag.nhwc);
+      memory.desc anyWeights = desc(weightDims, memory.format_tag.any);
+      memory.desc userWeightsDesc = desc(weightDims, memory.format_tag.oihw);
+      memory.desc biasDesc = desc(new long[] {g.outC()}, memory.format_tag.x);
+      long[] strides = {g.strideH(), g.strideW()};
+      long[] dilates = {g.dilateH(), g.dilateW()};
+      long[] padL = {g.padTop(), g.padLeft()};
+      long[] padR = {g.padBottom(), g.padRight()};
+
+      convolution_forward.primitive_desc forwardDesc = new convolution_forward.primitive_desc(g.bias()
+          ? new convolution_forward.desc(dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, in,
+              anyWeights, biasDesc, out, strides, dilates, padL, padR)
+          : new convolution_forward.desc(dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, in,
+              anyWeights, out, strides, dilates, padL, padR), ENGINE);
+      convolution_backward_weights.primitive_desc weightsDesc = new convolution_backward_weights.primitive_desc(g.bias()
+          ? new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, in, anyWeights, biasDesc, out,
+              strides, dilates, padL, padR)
+          : new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, in, anyWeights, out, strides,
+              dilates, padL, padR), ENGINE, forwardDesc);
+
+      src = new memory(in, ENGINE, null);
+      dst = new memory(out, ENGINE, null);
+      diffDst = new memory(out, ENGINE, null);
+      bias = new memory(biasDesc, ENGINE, null);
+      diffBias = new memory(biasDesc, ENGINE, null);
+      userWeights = new memory(userWeightsDesc, ENGINE, null);
+      userDiffWeights = new memory(userWeightsDesc, ENGINE, null);
+
+      memory weights = new memory(forwardDesc.weights_desc(), ENGINE);
+      forwardWeights = Step.reorder(userWeights, weights);
+      forward = new Step(new convolution_forward(forwardDesc))
+          .arg(dnnl.DNNL_ARG_SRC, src).arg(dnnl.DNNL_ARG_WEIGHTS, weights).arg(dnnl.DNNL_ARG_DST, dst);
+      memory diffWeights = new memory(weightsDesc.diff_weights_desc(), ENGINE);
+      backwardWeights = new Step(new convolution_backward_weights(weightsDesc))
+          .arg(dnnl.DNNL_ARG_SRC, src).arg(dnnl.DNNL_ARG_DIFF_DST, diffDst)
+          .arg(dnnl.DNNL_ARG_DIFF_WEIGHTS, diffWeights);
+      backwardWeightsOut = Step.reorder(diffWeights, userDiffWeights);
+      if (g.bias()) {
+        forward.arg(dnnl.DNNL_ARG_BIAS, bias);
+        backwardWeights.arg(dnnl.DNNL_ARG_DIFF_BIAS, diffBias);
+      }
+      if (inputGradient) {
+        convolution_backward_data.primitive_desc dataDesc = new convolution_backward_data.primitive_desc(
+            new convolution_backward_data.desc(dnnl.algorithm.convolution_direct, in, anyWeights, out, strides,
+                dilates, padL, padR), ENGINE, forwardDesc);
+        diffSrc = new memory(in, ENGINE, null);
+        memory dataWeights = new memory(dataDesc.weights_desc(), ENGINE);
+        backwardDataWeights = Step.reorder(userWeights, dataWeights);
+        backwardData = new Step(new convolution_backward_data(dataDesc))
+            .arg(dnnl.DNNL_ARG_DIFF_DST, diffDst).arg(dnnl.DNNL_ARG_WEIGHTS, dataWeights)
+            .arg(dnnl.DNNL_ARG_DIFF_SRC, diffSrc);
+      } else {
+        diffSrc = null;
+        backwardDataWeights = null;
+        backwardData = null;
+      }
+    }
+
+    private static memory.desc desc(long[] dims, memory.format_tag tag) {
+      return new memory.desc(dims, memory.data_type.f32, tag);
+    }
+
+    void forward(stream stream, INDArray x, INDArray weights, INDArray b, INDArray out) {
+      point(src, x);
+      point(userWeights, weights);
+      point(dst, out);
+      if (b != null) { // null exactly where the geometry has no bias
+        point(bias, b);
+      }
+      forwardWeights.run(stream);
+      forward.run(stream);
+      stream._wait();
+    }
+
+    void backward(stream stream, INDArray x, INDArray weights, INDArray dy, INDArray dx, INDArray weightGrad,
+        INDArray biasGrad) {
+      point(src, x);
+      point(diffDst, dy);
+      point(userDiffWeights, weightGrad);
+      if (biasGrad != null) {
+        point(diffBias, biasGrad);
+      }
+      backwardWeights.run(stream);
+      backwardWeightsOut.run(stream);
+      if (dx != null) {
+        point(userWeights, weights);
+        point(diffSrc, dx);
+        backwardDataWeights.run(stream);
+        backwardData.run(stream);
+      }
+      stream._wait();
+    }
+
+    /** Points a memory object at an array's first element (checked dense by the caller). */
+    private static void point(memory memory, INDArray array) {
+      memory.set_data_handle(new Address(array.data().address() + array.offset() * Float.BYTES));
+    }
+  }
+
+  /** A primitive with its arguments. */
+  private static final class Step {
+    private final primitive primitive;
+    private final IntMemoryMap args = new IntMemoryMap();
+
+    Step(primitive primitive) {
+      this.primitive = primitive;
+    }
+
+    static Step reorder(memory from, memory to) {
+      return new Step(new reorder(from, to)).arg(dnnl.DNNL_ARG_FROM, from).arg(dnnl.DNNL_ARG_TO, to);
+    }
+
+    Step arg(int kind, memory memory) {
+      args.put(kind, memory);
+      return this;
+    }
+
+    void run(stream stream) {
+      primitive.execute(stream, args);
+    }
+  }
+
+  /** A native address as JavaCPP's pointer type, without an allocation of its own. */
+  private static final class Address extends Pointer {
+    Address(long at) {
+      address = at;
+    }
+  }
+}

@@ -11,7 +11,6 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * BatchNorm's passes over contiguous float activations, NCHW (each channel's values N rows of H * W
@@ -369,9 +368,22 @@ final class ChannelKernels {
     return rowMajor(x) ? x : x.dup('c');
   }
 
-  /** Whether {@code x} is contiguous and row-major (ND4J's default strides also pass for column-major arrays). */
+  /**
+   * Whether the elements of {@code x} lie in row-major order without gaps, judged by the strides of
+   * the dimensions longer than 1: ND4J's order flag says 'f' for some vectors, and its default-strides
+   * check refuses some unit dimensions' strides (a [32, 1, 3, 3] weight view).
+   */
   static boolean rowMajor(INDArray x) {
-    return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x);
+    long[] shape = x.shape();
+    long[] stride = x.stride();
+    long expected = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      if (shape[d] != 1 && stride[d] != expected) {
+        return false;
+      }
+      expected *= shape[d];
+    }
+    return true;
   }
 
   /**

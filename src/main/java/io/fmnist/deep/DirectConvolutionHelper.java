@@ -141,9 +141,9 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
       return super.preOutput(input, weights, bias, kernel, strides, pad, mode, fwdAlgo, convolutionMode, dilation,
           format, workspaceMgr);
     }
-    INDArray x = dense(input);
-    INDArray w = dense(weights);
-    INDArray b = bias == null ? null : dense(bias);
+    INDArray x = ChannelKernels.contiguous(input);
+    INDArray w = ChannelKernels.contiguous(weights);
+    INDArray b = bias == null ? null : ChannelKernels.contiguous(bias);
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, geometry.output(), 'c');
     synchronized (this) {
       primitives(geometry).forward(stream, x, w, b, out);
@@ -162,13 +162,13 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
     Geometry geometry = Geometry.of(input, weights, biasGradView != null, kernel, strides, pad, convolutionMode,
         dilation, format);
     if (geometry == null || !Arrays.equals(delta.shape(), geometry.output())
-        || !isDense(weightGradView) || biasGradView != null && !isDense(biasGradView)) {
+        || !ChannelKernels.rowMajor(weightGradView) || biasGradView != null && !ChannelKernels.rowMajor(biasGradView)) {
       return super.backpropGradient(input, weights, bias, delta, kernel, strides, pad, biasGradView, weightGradView,
           afn, mode, bwdFilterAlgo, bwdDataAlgo, convolutionMode, dilation, format, workspaceMgr);
     }
-    INDArray x = dense(input);
-    INDArray w = dense(weights);
-    INDArray dy = dense(delta);
+    INDArray x = ChannelKernels.contiguous(input);
+    INDArray w = ChannelKernels.contiguous(weights);
+    INDArray dy = ChannelKernels.contiguous(delta);
     INDArray inputGrad = inputGradient
         ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c') : null;
     synchronized (this) {
@@ -181,28 +181,6 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
     }
     gradient.gradientForVariable().put(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView);
     return new Pair<>(gradient, inputGrad);
-  }
-
-  /** {@code array} itself where its elements lie in row-major order without gaps, else a copy that does. */
-  private static INDArray dense(INDArray array) {
-    return isDense(array) ? array : array.dup('c');
-  }
-
-  /**
-   * Whether the elements lie in row-major order without gaps, whatever ND4J's order flag says (it
-   * says 'f' for some vectors, and its default-strides check refuses unit dimensions' strides).
-   */
-  private static boolean isDense(INDArray array) {
-    long[] shape = array.shape();
-    long[] stride = array.stride();
-    long expected = 1;
-    for (int d = shape.length - 1; d >= 0; d--) {
-      if (shape[d] != 1 && stride[d] != expected) {
-        return false;
-      }
-      expected *= shape[d];
-    }
-    return true;
   }
 
   private Primitives primitives(Geometry geometry) {
@@ -365,7 +343,7 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
       stream._wait();
     }
 
-    /** Points a memory object at an array's first element (checked dense by the caller). */
+    /** Points a memory object at an array's first element (row-major and contiguous: checked by the caller). */
     private static void point(memory memory, INDArray array) {
       memory.set_data_handle(new Address(array.data().address() + array.offset() * Float.BYTES));
     }

@@ -166,8 +166,8 @@ public final class Architectures {
     String shortcut = in;
     if (channelsIn != width) {
       shortcut = name + "_proj_bn";
-      graph.addLayer(name + "_proj", new ConvolutionLayer.Builder(1, 1).name(name + "_proj").nOut(width)
-              .activation(Activation.IDENTITY).build(), in)
+      graph.addLayer(name + "_proj", new DirectConvolution(new ConvolutionLayer.Builder(1, 1).name(name + "_proj")
+              .nOut(width).activation(Activation.IDENTITY)), in)
           .addLayer(shortcut, new BatchNormalization.Builder().build(), name + "_proj");
     }
     graph.addLayer(name + "_conv1", conv(name + "_conv1", width, Activation.RELU, ConvolutionMode.Same), in)
@@ -232,8 +232,8 @@ public final class Architectures {
   }
 
   private static ConvolutionLayer conv(String name, int filters, Activation activation, ConvolutionMode mode) {
-    return new ConvolutionLayer.Builder(3, 3).name(name).nOut(filters).activation(activation)
-        .convolutionMode(mode).build();
+    return new DirectConvolution(new ConvolutionLayer.Builder(3, 3).name(name).nOut(filters).activation(activation)
+        .convolutionMode(mode));
   }
 
   private static SubsamplingLayer pool(String name) {

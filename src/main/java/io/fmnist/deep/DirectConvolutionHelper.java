@@ -12,7 +12,9 @@ import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Loader;
@@ -61,8 +63,11 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
 
   private static final Logger LOG = LoggerFactory.getLogger(DirectConvolutionHelper.class);
   private static final engine ENGINE = load();
-  /** Shapes kept per layer: training's minibatch, the last partial one, inference's. */
-  private static final int SHAPES_KEPT = 4;
+  /**
+   * Shapes kept per layer: training's minibatch and the last partial one (each a forward pass with
+   * ReLU and the backward passes), inference's.
+   */
+  private static final int SHAPES_KEPT = 8;
 
   private final boolean inputGradient;
   private final stream stream = new stream(ENGINE);
@@ -103,7 +108,8 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
     }
     List<Layer> onInput = inputLayers(model);
     for (Layer layer : DeepNetwork.layers(model)) {
-      if (layer.getClass() == ConvolutionLayer.class && layer.getHelper() instanceof MKLDNNConvHelper
+      if ((layer.getClass() == ConvolutionLayer.class || layer instanceof DirectConvolutionLayer)
+          && layer.getHelper() instanceof MKLDNNConvHelper
           && ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer()).getCnn2dDataFormat()
               == CNN2DFormat.NHWC) {
         boolean first = onInput.contains(layer) && layer.conf().getLayer().getIDropout() == null;
@@ -136,11 +142,26 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
       org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo fwdAlgo, ConvolutionMode convolutionMode,
       int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
     Geometry geometry = Geometry.of(input, weights, bias != null, kernel, strides, pad, convolutionMode, dilation,
-        format);
-    if (geometry == null) {
-      return super.preOutput(input, weights, bias, kernel, strides, pad, mode, fwdAlgo, convolutionMode, dilation,
-          format, workspaceMgr);
-    }
+        format, false);
+    return geometry == null
+        ? super.preOutput(input, weights, bias, kernel, strides, pad, mode, fwdAlgo, convolutionMode, dilation, format,
+            workspaceMgr)
+        : forward(geometry, input, weights, bias, workspaceMgr);
+  }
+
+  /**
+   * The convolution of {@code conf}'s NHWC layer, with its ReLU applied as oneDNN writes the output
+   * where {@code relu}; null where this helper leaves the shape to DL4J's.
+   */
+  INDArray forward(INDArray input, INDArray weights, INDArray bias,
+      org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf, boolean relu, LayerWorkspaceMgr workspaceMgr) {
+    Geometry geometry = Geometry.of(input, weights, bias != null, conf.getKernelSize(), conf.getStride(),
+        conf.getPadding(), conf.getConvolutionMode(), conf.getDilation(), conf.getCnn2dDataFormat(), relu);
+    return geometry == null ? null : forward(geometry, input, weights, bias, workspaceMgr);
+  }
+
+  private INDArray forward(Geometry geometry, INDArray input, INDArray weights, INDArray bias,
+      LayerWorkspaceMgr workspaceMgr) {
     INDArray x = ChannelKernels.contiguous(input);
     INDArray w = ChannelKernels.contiguous(weights);
     INDArray b = bias == null ? null : ChannelKernels.contiguous(bias);
@@ -160,7 +181,7 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
       org.deeplearning4j.nn.conf.layers.ConvolutionLayer.BwdDataAlgo bwdDataAlgo, ConvolutionMode convolutionMode,
       int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
     Geometry geometry = Geometry.of(input, weights, biasGradView != null, kernel, strides, pad, convolutionMode,
-        dilation, format);
+        dilation, format, false);
     if (geometry == null || !Arrays.equals(delta.shape(), geometry.output())
         || !ChannelKernels.rowMajor(weightGradView) || biasGradView != null && !ChannelKernels.rowMajor(biasGradView)) {
       return super.backpropGradient(input, weights, bias, delta, kernel, strides, pad, biasGradView, weightGradView,
@@ -190,11 +211,14 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
   /** What a set of primitives is made for, in oneDNN's terms. */
   record Geometry(long n, long inC, long inH, long inW, long outC, long outH, long outW, long kH, long kW,
       long strideH, long strideW, long padTop, long padLeft, long padBottom, long padRight, long dilateH,
-      long dilateW, boolean bias) {
+      long dilateW, boolean bias, boolean relu) {
 
-    /** The geometry of a call, or null where this helper leaves it to DL4J's. */
+    /**
+     * The geometry of a call, or null where this helper leaves it to DL4J's; {@code relu}: the
+     * forward pass applies ReLU to its output.
+     */
     static Geometry of(INDArray input, INDArray weights, boolean bias, int[] kernel, int[] strides, int[] pad,
-        ConvolutionMode mode, int[] dilation, CNN2DFormat format) {
+        ConvolutionMode mode, int[] dilation, CNN2DFormat format, boolean relu) {
       if (input.dataType() != DataType.FLOAT || weights.dataType() != DataType.FLOAT || input.rank() != 4
           || format != CNN2DFormat.NHWC) {
         return null;
@@ -214,7 +238,7 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
       }
       return new Geometry(input.size(0), weights.size(1), inH, inW, weights.size(0), out[0], out[1], kernel[0],
           kernel[1], strides[0], strides[1], topLeft[0], topLeft[1], bottom, right, dilation[0] - 1L,
-          dilation[1] - 1L, bias);
+          dilation[1] - 1L, bias, relu);
     }
 
     /** The output's shape, NHWC. */
@@ -224,9 +248,10 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
   }
 
   /**
-   * One shape's primitives: forward, backward weights (with the bias), backward data, and the
-   * reorders between DL4J's [out, in, kH, kW] weights and the layouts oneDNN's kernels chose. The
-   * activations stay as they are: oneDNN's kernels take NHWC without reordering it.
+   * One shape's primitives: forward (with a ReLU post-op where the geometry says so), backward
+   * weights (with the bias), backward data, and the reorders between DL4J's [out, in, kH, kW] weights
+   * and the layouts oneDNN's kernels chose. The activations stay as they are: oneDNN's kernels take
+   * NHWC without reordering it.
    */
   private static final class Primitives {
 
@@ -259,11 +284,17 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
       long[] padL = {g.padTop(), g.padLeft()};
       long[] padR = {g.padBottom(), g.padRight()};
 
+      primitive_attr attributes = new primitive_attr();
+      if (g.relu()) {
+        post_ops relu = new post_ops();
+        relu.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
+        attributes.set_post_ops(relu);
+      }
       convolution_forward.primitive_desc forwardDesc = new convolution_forward.primitive_desc(g.bias()
           ? new convolution_forward.desc(dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, in,
               anyWeights, biasDesc, out, strides, dilates, padL, padR)
           : new convolution_forward.desc(dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, in,
-              anyWeights, out, strides, dilates, padL, padR), ENGINE);
+              anyWeights, out, strides, dilates, padL, padR), attributes, ENGINE);
       convolution_backward_weights.primitive_desc weightsDesc = new convolution_backward_weights.primitive_desc(g.bias()
           ? new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, in, anyWeights, biasDesc, out,
               strides, dilates, padL, padR)

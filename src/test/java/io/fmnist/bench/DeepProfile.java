@@ -5,6 +5,7 @@ import io.fmnist.data.IdxSplit;
 import io.fmnist.deep.Architectures;
 import io.fmnist.deep.Augmentation;
 import io.fmnist.deep.DeepNetwork;
+import io.fmnist.deep.DirectConvolutionLayer;
 import io.fmnist.deep.ImageShape;
 import io.fmnist.deep.MinibatchBuilder;
 import io.fmnist.deep.NativeRuntime;
@@ -141,8 +142,10 @@ public final class DeepProfile {
       if (type.startsWith("org.nd4j.linalg.lossfunctions")) {
         return "loss" + where;
       }
-      if (type.startsWith("org.deeplearning4j.nn.layers.") || type.startsWith("org.deeplearning4j.nn.graph.vertex.")) {
-        String kind = type.substring(type.lastIndexOf('.') + 1).replace("MKLDNN", "").replace("Helper", "");
+      if (type.startsWith("org.deeplearning4j.nn.layers.") || type.startsWith("org.deeplearning4j.nn.graph.vertex.")
+          || type.equals(DirectConvolutionLayer.class.getName())) {
+        String kind = type.substring(type.lastIndexOf('.') + 1).replace("MKLDNN", "").replace("Helper", "")
+            .replace("DirectConvolutionLayer", "ConvolutionLayer");
         String phase = method.startsWith("backprop") || method.startsWith("doBackward") ? "backward" : "forward";
         if (type.contains(".mkldnn.")) {
           kind = kind.startsWith("Conv") ? "ConvolutionLayer" : kind.startsWith("Subsampling")

@@ -18,6 +18,8 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -50,11 +52,11 @@ class DirectConvolutionHelperTest {
     assertTrue(DirectConvolutionHelper.available(), "oneDNN's preset loads on linux-x86_64");
     for (String name : List.of("cnn", "resnet")) {
       DeepNetwork network = Architectures.create(name, LayerFixtures.settings(name, "NHWC"), LayerFixtures.SHAPE, 3);
-      assertEquals("DirectConvolutionHelper", network.helpers().get("ConvolutionLayer"), name);
+      assertEquals("DirectConvolutionHelper", network.helpers().get("DirectConvolutionLayer"), name);
       DeepNetwork restored = DeepNetwork.fromBytes(network.kind(), network.toBytes(false), false);
       assertInstanceOf(DirectConvolutionHelper.class, DeepNetwork.layers(restored.model())[0].getHelper(), name);
       DeepNetwork nchw = Architectures.create(name, LayerFixtures.settings(name, "NCHW"), LayerFixtures.SHAPE, 3);
-      assertEquals("MKLDNNConvHelper", nchw.helpers().get("ConvolutionLayer"), name);
+      assertEquals("MKLDNNConvHelper", nchw.helpers().get("DirectConvolutionLayer"), name);
     }
   }
 
@@ -69,6 +71,45 @@ class DirectConvolutionHelperTest {
       assertAlmostEqual(output(theirs), output(ours), name + " output");
       assertAlmostEqual(LayerFixtures.gradient(theirs, batch), LayerFixtures.gradient(ours, batch), name);
     }
+  }
+
+  /**
+   * A training step as {@code fit} runs it (workspaces, DL4J's cache for the backward pass open),
+   * where {@link DirectConvolutionLayer} keeps its output instead of a copy of the pre-activation
+   * and applies ReLU as oneDNN's post-op: the gradients the updater gets are DL4J's.
+   */
+  @Test
+  void fitsGradientsAreDl4js() {
+    for (String name : List.of("cnn", "resnet")) {
+      Model ours = Architectures.create(name, LayerFixtures.settings(name, "NHWC"), LayerFixtures.SHAPE, 3).model();
+      Model theirs = ours instanceof MultiLayerNetwork network ? network.clone() : ((ComputationGraph) ours).clone();
+      BatchNormHelper.install(theirs);
+      assertAlmostEqual(fitGradient(theirs), fitGradient(ours), name + " gradients in fit");
+    }
+  }
+
+  /** The gradient of {@code model}'s first training step on the batch, as the updater receives it. */
+  private INDArray fitGradient(Model model) {
+    INDArray[] gradient = new INDArray[1];
+    TrainingListener capture = new BaseTrainingListener() {
+      @Override
+      public void onGradientCalculation(Model m) {
+        if (gradient[0] == null) {
+          gradient[0] = m.gradient().gradient().dup();
+        }
+      }
+    };
+    INDArray features = DeepNetwork.inLayout(batch.getFeatures(), CNN2DFormat.NHWC);
+    if (model instanceof MultiLayerNetwork network) {
+      network.setListeners(capture);
+      network.fit(features, batch.getLabels());
+    } else {
+      ComputationGraph graph = (ComputationGraph) model;
+      graph.setListeners(capture);
+      graph.fit(new INDArray[] {features}, new INDArray[] {batch.getLabels()});
+    }
+    assertNotNull(gradient[0], "the listener saw the gradient");
+    return gradient[0];
   }
 
   @Test

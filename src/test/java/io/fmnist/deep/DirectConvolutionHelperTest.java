@@ -33,7 +33,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * {@link DirectConvolutionHelper} runs every NHWC convolution of both networks (and the helpers
  * logged say so), NCHW ones keep DL4J's, and its outputs and gradients are those of DL4J's oneDNN
- * helper on a real minibatch, for both networks; for a padded, strided convolution of a ReLU's
+ * helper on a real minibatch, for both networks, also in a training step with DL4J's cache (where
+ * {@link DirectConvolutionLayer} keeps its output and fuses ReLU); for a padded, strided convolution of a ReLU's
  * output on three-channel images those of DL4J's built-in code; the input's gradient is null, not
  * wrong.
  */
@@ -70,20 +71,9 @@ class DirectConvolutionHelperTest {
       assertEquals(MKLDNNConvHelper.class, DeepNetwork.layers(theirs)[0].getHelper().getClass(), name);
       assertAlmostEqual(output(theirs), output(ours), name + " output");
       assertAlmostEqual(LayerFixtures.gradient(theirs, batch), LayerFixtures.gradient(ours, batch), name);
-    }
-  }
-
-  /**
-   * A training step as {@code fit} runs it (workspaces, DL4J's cache for the backward pass open),
-   * where {@link DirectConvolutionLayer} keeps its output instead of a copy of the pre-activation
-   * and applies ReLU as oneDNN's post-op: the gradients the updater gets are DL4J's.
-   */
-  @Test
-  void fitsGradientsAreDl4js() {
-    for (String name : List.of("cnn", "resnet")) {
-      Model ours = Architectures.create(name, LayerFixtures.settings(name, "NHWC"), LayerFixtures.SHAPE, 3).model();
-      Model theirs = ours instanceof MultiLayerNetwork network ? network.clone() : ((ComputationGraph) ours).clone();
-      BatchNormHelper.install(theirs);
+      // A training step as fit runs it (workspaces, DL4J's cache for the backward pass open), where
+      // DirectConvolutionLayer keeps its output instead of a copy of the pre-activation and applies
+      // ReLU as oneDNN's post-op: the gradients the updater gets. Last: fit updates the parameters.
       assertAlmostEqual(fitGradient(theirs), fitGradient(ours), name + " gradients in fit");
     }
   }

@@ -34,7 +34,7 @@ public class DirectConvolutionLayer extends ConvolutionLayer {
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     IActivation activation = layerConf().getActivationFn();
-    boolean relu = SimdRelu.plain(activation);
+    boolean relu = SimdRelu.isPlainRelu(activation);
     if (!(helper instanceof DirectConvolutionHelper direct) || input == null
         || !(relu || activation instanceof ActivationIdentity)) {
       return super.activate(training, workspaceMgr);

@@ -38,11 +38,14 @@ public final class SimdRelu extends ActivationReLU {
     }
   }
 
-  /** Whether {@code fn} is ReLU without cap, threshold or slope: DL4J's plain one or this. */
-  static boolean plain(IActivation fn) {
-    return fn instanceof ActivationReLU relu
-        && (relu.getClass() == ActivationReLU.class || relu.getClass() == SimdRelu.class)
-        && relu.getMax() == null && relu.getThreshold() == null && relu.getNegativeSlope() == null;
+  /** Whether {@code fn} is ReLU without cap, threshold or slope: this, or DL4J's plain one. */
+  static boolean isPlainRelu(IActivation fn) {
+    return fn instanceof SimdRelu || plain(fn);
+  }
+
+  private static boolean plain(IActivation fn) {
+    return fn instanceof ActivationReLU relu && relu.getClass() == ActivationReLU.class && relu.getMax() == null
+        && relu.getThreshold() == null && relu.getNegativeSlope() == null;
   }
 
   /**

@@ -65,9 +65,7 @@ class DirectConvolutionHelperTest {
   void bothNetworksOutputsAndGradientsAreOneDnns() {
     for (String name : List.of("cnn", "resnet")) {
       Model ours = Architectures.create(name, LayerFixtures.settings(name, "NHWC"), LayerFixtures.SHAPE, 3).model();
-      // A clone has DL4J's own helpers; the same BatchNorm code in both: only the convolutions differ.
-      Model theirs = ours instanceof MultiLayerNetwork network ? network.clone() : ((ComputationGraph) ours).clone();
-      BatchNormHelper.install(theirs);
+      Model theirs = LayerFixtures.withDl4jHelpers(ours); // only the convolutions differ
       assertEquals(MKLDNNConvHelper.class, DeepNetwork.layers(theirs)[0].getHelper().getClass(), name);
       assertAlmostEqual(output(theirs), output(ours), name + " output");
       assertAlmostEqual(LayerFixtures.gradient(theirs, batch), LayerFixtures.gradient(ours, batch), name);

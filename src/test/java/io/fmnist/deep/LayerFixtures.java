@@ -37,6 +37,16 @@ final class LayerFixtures {
         new Configuration()).config().getConfig("deep." + model);
   }
 
+  /**
+   * {@code model}'s copy with DL4J's own layer helpers but this project's BatchNorm code: the
+   * reference that the other helpers' tests compare against (a clone gets DL4J's helpers).
+   */
+  static Model withDl4jHelpers(Model model) {
+    Model copy = model instanceof MultiLayerNetwork network ? network.clone() : ((ComputationGraph) model).clone();
+    BatchNormHelper.install(copy);
+    return copy;
+  }
+
   /** The loss gradient of {@code network} on {@code batch}, one flat array. */
   static INDArray gradient(MultiLayerNetwork network, DataSet batch) {
     network.setInput(DeepNetwork.inLayout(batch.getFeatures(), DeepNetwork.format(network)));

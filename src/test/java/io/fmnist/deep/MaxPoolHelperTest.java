@@ -11,10 +11,8 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,9 +56,8 @@ class MaxPoolHelperTest {
   void bothNetworksGradientsAreExactlyOneDnns() {
     for (String name : List.of("cnn", "resnet")) {
       Model ours = Architectures.create(name, LayerFixtures.settings(name, "NHWC"), LayerFixtures.SHAPE, 3).model();
-      // A clone has DL4J's own helpers: give it this project's others, so that only the pooling differs.
-      Model theirs = ours instanceof MultiLayerNetwork network ? network.clone() : ((ComputationGraph) ours).clone();
-      BatchNormHelper.install(theirs);
+      // DL4J's helpers, then this project's convolutions too, so that only the pooling differs.
+      Model theirs = LayerFixtures.withDl4jHelpers(ours);
       DirectConvolutionHelper.install(theirs);
       assertEquals(2, pools(theirs, MKLDNNSubsamplingHelper.class), name);
       INDArray expected = LayerFixtures.gradient(theirs, batch);

@@ -176,7 +176,8 @@ public final class Architectures {
             name + "_bn1")
         .addLayer(name + "_bn2", new BatchNormalization.Builder().build(), name + "_conv2")
         .addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "_bn2", shortcut)
-        .addLayer(name + "_out", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_add");
+        .addLayer(name + "_out", new DirectActivation(new ActivationLayer.Builder().activation(Activation.RELU)),
+            name + "_add");
     return name + "_out";
   }
 

@@ -5,6 +5,7 @@ import io.fmnist.data.IdxSplit;
 import io.fmnist.deep.Architectures;
 import io.fmnist.deep.Augmentation;
 import io.fmnist.deep.DeepNetwork;
+import io.fmnist.deep.DirectActivationLayer;
 import io.fmnist.deep.DirectConvolutionLayer;
 import io.fmnist.deep.ImageShape;
 import io.fmnist.deep.MinibatchBuilder;
@@ -143,9 +144,10 @@ public final class DeepProfile {
         return "loss" + where;
       }
       if (type.startsWith("org.deeplearning4j.nn.layers.") || type.startsWith("org.deeplearning4j.nn.graph.vertex.")
-          || type.equals(DirectConvolutionLayer.class.getName())) {
+          || type.equals(DirectConvolutionLayer.class.getName()) || type.equals(DirectActivationLayer.class.getName())) {
+        // This project's layers are counted as the DL4J layers they extend.
         String kind = type.substring(type.lastIndexOf('.') + 1).replace("MKLDNN", "").replace("Helper", "")
-            .replace("DirectConvolutionLayer", "ConvolutionLayer");
+            .replace("Direct", "");
         String phase = method.startsWith("backprop") || method.startsWith("doBackward") ? "backward" : "forward";
         if (type.contains(".mkldnn.")) {
           kind = kind.startsWith("Conv") ? "ConvolutionLayer" : kind.startsWith("Subsampling")

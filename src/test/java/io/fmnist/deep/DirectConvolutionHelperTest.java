@@ -18,8 +18,6 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -72,32 +70,9 @@ class DirectConvolutionHelperTest {
       // A training step as fit runs it (workspaces, DL4J's cache for the backward pass open), where
       // DirectConvolutionLayer keeps its output instead of a copy of the pre-activation and applies
       // ReLU as oneDNN's post-op: the gradients the updater gets. Last: fit updates the parameters.
-      assertAlmostEqual(fitGradient(theirs), fitGradient(ours), name + " gradients in fit");
+      assertAlmostEqual(LayerFixtures.fitGradient(theirs, batch), LayerFixtures.fitGradient(ours, batch),
+          name + " gradients in fit");
     }
-  }
-
-  /** The gradient of {@code model}'s first training step on the batch, as the updater receives it. */
-  private INDArray fitGradient(Model model) {
-    INDArray[] gradient = new INDArray[1];
-    TrainingListener capture = new BaseTrainingListener() {
-      @Override
-      public void onGradientCalculation(Model m) {
-        if (gradient[0] == null) {
-          gradient[0] = m.gradient().gradient().dup();
-        }
-      }
-    };
-    INDArray features = DeepNetwork.inLayout(batch.getFeatures(), CNN2DFormat.NHWC);
-    if (model instanceof MultiLayerNetwork network) {
-      network.setListeners(capture);
-      network.fit(features, batch.getLabels());
-    } else {
-      ComputationGraph graph = (ComputationGraph) model;
-      graph.setListeners(capture);
-      graph.fit(new INDArray[] {features}, new INDArray[] {batch.getLabels()});
-    }
-    assertNotNull(gradient[0], "the listener saw the gradient");
-    return gradient[0];
   }
 
   @Test

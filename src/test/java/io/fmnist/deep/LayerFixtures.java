@@ -11,6 +11,8 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -65,5 +67,31 @@ final class LayerFixtures {
     graph.setLabels(batch.getLabels());
     graph.computeGradientAndScore();
     return graph.gradient().gradient().dup();
+  }
+
+  /** The gradient of {@code model}'s first training step on the batch, as the updater receives it. */
+  static INDArray fitGradient(Model model, DataSet batch) {
+    INDArray[] gradient = new INDArray[1];
+    TrainingListener capture = new BaseTrainingListener() {
+      @Override
+      public void onGradientCalculation(Model m) {
+        if (gradient[0] == null) {
+          gradient[0] = m.gradient().gradient().dup();
+        }
+      }
+    };
+    INDArray features = DeepNetwork.inLayout(batch.getFeatures(), DeepNetwork.format(model));
+    if (model instanceof MultiLayerNetwork network) {
+      network.setListeners(capture);
+      network.fit(features, batch.getLabels());
+    } else {
+      ComputationGraph graph = (ComputationGraph) model;
+      graph.setListeners(capture);
+      graph.fit(new INDArray[] {features}, new INDArray[] {batch.getLabels()});
+    }
+    if (gradient[0] == null) {
+      throw new AssertionError("the listener saw no gradient");
+    }
+    return gradient[0];
   }
 }

@@ -15,8 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * BatchNorm's passes over contiguous float activations, NCHW (each channel's values N rows of H * W
  * floats) or NHWC (N * H * W rows of one value per channel): sums per channel and per-channel affine
- * maps, several fused into one pass over memory; ReLU and its gradient, one pass each over arrays
- * of any shape; and a 2x2 max-pool's gradient over NHWC activations. SIMD through the JDK's Vector API at
+ * maps, several fused into one pass over memory; ReLU's gradient, one pass over arrays of any
+ * shape; and a 2x2 max-pool's gradient over NHWC activations. SIMD through the JDK's Vector API at
  * the widest width this CPU has ({@code SPECIES_PREFERRED}: 16 floats with AVX-512, 8 with AVX2), chosen by the JVM at run time; sums in
  * float over at most a few hundred values (an NCHW row, {@link #FLUSH} NHWC rows) and in double
  * across them.
@@ -261,24 +261,6 @@ final class ChannelKernels {
         }
         fo.buffer().putFloat(fo.start() + at, value);
       }
-    }
-  }
-
-  /** out = max(x, 0): ReLU, for contiguous arrays of one shape. */
-  static void relu(INDArray x, INDArray out) {
-    Floats fx = Floats.of(x);
-    Floats fo = Floats.of(out);
-    int length = Math.toIntExact(x.length());
-    int bound = SPECIES.loopBound(length);
-    FloatVector zero = FloatVector.zero(SPECIES);
-    int i = 0;
-    for (; i < bound; i += SPECIES.length()) {
-      int at = i * Float.BYTES;
-      fx.load(at).max(zero).intoByteBuffer(fo.buffer(), fo.start() + at, ORDER);
-    }
-    for (; i < length; i++) {
-      int at = i * Float.BYTES;
-      fo.buffer().putFloat(fo.start() + at, Math.max(fx.get(at), 0f));
     }
   }
 

@@ -34,13 +34,15 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
   /**
    * The network, with this project's code in its BatchNorm layers ({@link BatchNormHelper}), its
    * convolutions ({@link DirectConvolutionHelper}), the backward pass of its max-pooling
-   * ({@link MaxPoolHelper}), and for ReLU's gradient ({@link SimdRelu}).
+   * ({@link MaxPoolHelper}), for ReLU's gradient ({@link SimdRelu}), and an updater that takes
+   * the network's gradient as its own ({@link OwnGradientUpdater}).
    */
   static DeepNetwork of(MultiLayerNetwork network) {
     BatchNormHelper.install(network);
     DirectConvolutionHelper.install(network);
     MaxPoolHelper.install(network);
     SimdRelu.install(network);
+    OwnGradientUpdater.install(network);
     return new Sequential(network);
   }
 
@@ -49,6 +51,7 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
     DirectConvolutionHelper.install(network);
     MaxPoolHelper.install(network);
     SimdRelu.install(network);
+    OwnGradientUpdater.install(network);
     return new Graph(network);
   }
 

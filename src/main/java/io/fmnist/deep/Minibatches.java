@@ -44,14 +44,15 @@ final class Minibatches implements Serializable {
     // the pool thread ran before: seeded here, a seeded run repeats (the CNN's test accuracy moved by
     // 0.002 between two identical pipeline runs before).
     Nd4j.getRandom().setSeed(partitionSeed);
-    List<byte[]> images = new ArrayList<>();
+    List<byte[]> rowImages = new ArrayList<>();
     List<Integer> labelList = new ArrayList<>();
     while (rows.hasNext()) {
       Row row = rows.next();
       labelList.add(row.getInt(row.fieldIndex(ParquetLayout.LABEL)));
-      images.add(row.getAs(ParquetLayout.IMAGE));
+      rowImages.add(row.getAs(ParquetLayout.IMAGE));
     }
     int[] labels = labelList.stream().mapToInt(Integer::intValue).toArray();
+    List<byte[]> images = PackedImages.of(rowImages);
     Random random = new Random(partitionSeed);
     int[] order = shuffled(images.size(), random);
     return new Iterator<>() {

@@ -36,6 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class BatchNormHelper implements BatchNormalizationHelper {
 
+  // The last training batch's statistics, which DL4J's layer reads after the backward pass to move
+  // its running ones; rewritten in place each step.
   private INDArray mean;
   private INDArray variance;
 
@@ -113,16 +115,20 @@ final class BatchNormHelper implements BatchNormalizationHelper {
         double meanOffset = centred[c] / count;
         v[c] = (float) (squares[c] / count - meanOffset * meanOffset);
       }
-      try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-        mean = Nd4j.createFromArray(m);
-        variance = Nd4j.createFromArray(v);
+      if (mean == null || mean.length() != channels) {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+          mean = Nd4j.createUninitialized(DataType.FLOAT, channels);
+          variance = Nd4j.createUninitialized(DataType.FLOAT, channels);
+        }
       }
+      ChannelKernels.setValues(m, mean);
+      ChannelKernels.setValues(v, variance);
     } else {
-      m = globalMean.toFloatVector();
-      v = globalVar.toFloatVector();
+      m = ChannelKernels.values(globalMean);
+      v = ChannelKernels.values(globalVar);
     }
-    float[] g = gamma.toFloatVector();
-    float[] b = beta.toFloatVector();
+    float[] g = ChannelKernels.values(gamma);
+    float[] b = ChannelKernels.values(beta);
     float[] scale = new float[channels];
     float[] shift = new float[channels];
     for (int c = 0; c < channels; c++) {
@@ -152,9 +158,9 @@ final class BatchNormHelper implements BatchNormalizationHelper {
     INDArray dy = ChannelKernels.contiguous(epsilon);
     int channels = channels(input, format);
     double count = (double) input.length() / channels;
-    float[] m = mean.toFloatVector();
-    float[] v = variance.toFloatVector();
-    float[] g = gamma.toFloatVector();
+    float[] m = ChannelKernels.values(mean);
+    float[] v = ChannelKernels.values(variance);
+    float[] g = ChannelKernels.values(gamma);
     double[] dySums = new double[channels];
     double[] dyCentredSums = new double[channels];
     ChannelKernels.gradientSums(dy, x, format, m, dySums, dyCentredSums);
@@ -175,8 +181,8 @@ final class BatchNormHelper implements BatchNormalizationHelper {
     }
     INDArray epsOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape());
     ChannelKernels.combine(dy, format, a, x, b, k, epsOut);
-    dGammaView.assign(Nd4j.createFromArray(dGamma).reshape(dGammaView.shape()));
-    dBetaView.assign(Nd4j.createFromArray(dBeta).reshape(dBetaView.shape()));
+    ChannelKernels.setValues(dGamma, dGammaView);
+    ChannelKernels.setValues(dBeta, dBetaView);
     NativeRuntime.release(x == input ? null : x, dy == epsilon ? null : dy);
     Gradient gradient = new DefaultGradient();
     gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);

@@ -10,7 +10,9 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * BatchNorm's passes over contiguous float activations, NCHW (each channel's values N rows of H * W
@@ -374,8 +376,10 @@ final class ChannelKernels {
    * check refuses some unit dimensions' strides (a [32, 1, 3, 3] weight view).
    */
   static boolean rowMajor(INDArray x) {
-    long[] shape = x.shape();
-    long[] stride = x.stride();
+    return rowMajor(x.shape(), x.stride());
+  }
+
+  private static boolean rowMajor(long[] shape, long[] stride) {
     long expected = 1;
     for (int d = shape.length - 1; d >= 0; d--) {
       if (shape[d] != 1 && stride[d] != expected) {
@@ -391,11 +395,50 @@ final class ChannelKernels {
    * contiguous row-major array (any permutation of one); otherwise null.
    */
   static int[] memoryOrder(INDArray x) {
+    long[] shape = x.shape();
     long[] strides = x.stride();
     int[] order = IntStream.range(0, x.rank()).boxed()
         .sorted(Comparator.comparingLong((Integer axis) -> strides[axis]).reversed())
         .mapToInt(Integer::intValue).toArray();
-    return rowMajor(x.permute(order)) ? order : null;
+    long[] permutedShape = new long[order.length];
+    long[] permutedStrides = new long[order.length];
+    for (int axis = 0; axis < order.length; axis++) {
+      permutedShape[axis] = shape[order[axis]];
+      permutedStrides[axis] = strides[order[axis]];
+    }
+    return rowMajor(permutedShape, permutedStrides) ? order : null;
+  }
+
+  /**
+   * The values of a float vector (a layer's parameters, a few hundred at most) read in place: ND4J's
+   * {@code toFloatVector} copies the vector into a new ND4J array first, one native op and two
+   * native buffers for the collector (see README, "The updater on the network's own gradient").
+   */
+  static float[] values(INDArray vector) {
+    if (vector.dataType() != DataType.FLOAT || !rowMajor(vector)) {
+      return vector.toFloatVector();
+    }
+    Floats in = Floats.of(vector);
+    float[] values = new float[Math.toIntExact(vector.length())];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = in.get(i * Float.BYTES);
+    }
+    return values;
+  }
+
+  /** Writes {@code values} into a float vector of their length in place (a gradient view). */
+  static void setValues(float[] values, INDArray vector) {
+    if (vector.length() != values.length) {
+      throw new IllegalArgumentException(values.length + " values for " + vector.length() + " elements");
+    }
+    if (vector.dataType() != DataType.FLOAT || !rowMajor(vector)) {
+      vector.assign(Nd4j.createFromArray(values).reshape(vector.shape()));
+      return;
+    }
+    Floats out = Floats.of(vector);
+    for (int i = 0; i < values.length; i++) {
+      out.buffer().putFloat(out.start() + i * Float.BYTES, values[i]);
+    }
   }
 
   /** NHWC rows: one value per channel each. */

@@ -3,6 +3,7 @@ package io.fmnist.deep;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.RandomAccess;
 
 /**
@@ -41,7 +42,8 @@ final class PackedImages extends AbstractList<byte[]> implements RandomAccess {
   /** A copy of image {@code index}. */
   @Override
   public byte[] get(int index) {
-    return Arrays.copyOfRange(bytes, Math.multiplyExact(index, imageBytes), (index + 1) * imageBytes);
+    int from = Objects.checkIndex(index, size) * imageBytes;
+    return Arrays.copyOfRange(bytes, from, from + imageBytes);
   }
 
   @Override

@@ -36,7 +36,8 @@ class OwnGradientUpdaterTest {
   @ParameterizedTest
   @ValueSource(strings = {"cnn", "resnet"})
   void itTakesTheNetworksGradientAsItsOwn(String model) {
-    DeepNetwork network = DeepNetwork.fromBytes(created(model).kind(), created(model).toBytes(true), true);
+    DeepNetwork created = created(model);
+    DeepNetwork network = DeepNetwork.fromBytes(created.kind(), created.toBytes(true), true);
     assertTrue(updater(network.model()) instanceof OwnGradientUpdater.Graph
         || updater(network.model()) instanceof OwnGradientUpdater.Sequential, "restored with it");
     network.fit(batch);

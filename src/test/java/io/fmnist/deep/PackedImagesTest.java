@@ -28,6 +28,7 @@ class PackedImagesTest {
     first[0] = (byte) (first[0] + 1);
     assertArrayEquals(images.get(0), packed.get(0), "a read is a copy");
     assertNotSame(packed.get(3), packed.get(3));
+    assertThrows(IndexOutOfBoundsException.class, () -> packed.get(100));
   }
 
   @Test

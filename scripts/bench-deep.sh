@@ -5,7 +5,9 @@
 #    per epoch from the run's history/<name>.json, and test-set prediction images/s;
 #  - one plain DL4J process without Spark on the same minibatches, all cores (DeepReference);
 #  - PyTorch (Debian's python3-torch) on the same network, batch and cores (scripts/torch-reference.py),
-#    skipped with a note where it is not installed.
+#    in float and in bf16 mixed precision (autocast; the project's convolutions run bf16 where
+#    oneDNN has AMX kernels for them, deep.<name>.convolution-precision = auto), the faster of the
+#    two the reference; skipped with a note where it is not installed.
 # Prints the CPU, the median over the epochs of each, and the ratios, all measured in this one run.
 # Usage: scripts/bench-deep.sh [EPOCHS] [--set key=value ...] (passed to the Spark and DL4J runs)
 set -euo pipefail
@@ -39,8 +41,10 @@ for model in cnn resnet; do
     | tee "$work/reference-$model.txt" | grep epoch >&2
   if [ $torch = yes ]; then
     echo "== $model: PyTorch" >&2
-    "$torch_python" "$repo/scripts/torch-reference.py" train "$repo/data/fashion-mnist" "$model" "$epochs" $batch "$cores" \
-      | tee "$work/torch-$model.txt" >&2
+    for precision in f32 bf16; do
+      "$torch_python" "$repo/scripts/torch-reference.py" train "$repo/data/fashion-mnist" "$model" "$epochs" $batch \
+        "$cores" $precision | tee "$work/torch-$model-$precision.txt" >&2
+    done
   fi
 done
 
@@ -53,7 +57,10 @@ print(f"machine: {machine}")
 print(f"seed networks, batch {batch}; training images/s are medians over the epochs of this run")
 if not torch:
     print("PyTorch: not installed (apt-get install python3-torch), its columns are empty")
-print(f"{'model':7} {'spark':>7} {'dl4j':>7} {'pytorch':>8} {'spark/dl4j':>11} {'spark/pytorch':>14} "
+amx = json.loads((work / "run-resnet" / "metrics" / "resnet.json").read_text())["chosenParams"]["bf16-on-amx"]
+print("this project's convolutions: " + ("bf16 where oneDNN has AMX kernels for them" if amx else "float (no AMX)")
+      + "; spark/pytorch: against the faster of PyTorch's float and bf16 autocast")
+print(f"{'model':7} {'spark':>7} {'dl4j':>7} {'pytorch':>8} {'pt bf16':>8} {'spark/dl4j':>11} {'spark/pytorch':>14} "
       f"{'test acc':>9} {'predict img/s':>14}")
 for model in ("cnn", "resnet"):
     run = work / f"run-{model}"
@@ -61,8 +68,9 @@ for model in ("cnn", "resnet"):
     spark = statistics.median(e["imagesPerSecond"] for e in history["epochs"])
     metrics = json.loads((run / "metrics" / f"{model}.json").read_text())
     reference = median_rate((work / f"reference-{model}.txt").read_text())
-    pytorch = median_rate((work / f"torch-{model}.txt").read_text()) if torch else None
-    print(f"{model:7} {spark:7.0f} {reference:7.0f} {pytorch or 0:8.0f} {spark / reference:11.2f} "
-          f"{(spark / pytorch) if pytorch else float('nan'):14.2f} {metrics['accuracy']:9.4f} "
+    pytorch, bf16 = (median_rate((work / f"torch-{model}-{p}.txt").read_text()) if torch else None
+                     for p in ("f32", "bf16"))
+    print(f"{model:7} {spark:7.0f} {reference:7.0f} {pytorch or 0:8.0f} {bf16 or 0:8.0f} {spark / reference:11.2f} "
+          f"{(spark / max(pytorch, bf16)) if pytorch else float('nan'):14.2f} {metrics['accuracy']:9.4f} "
           f"{metrics['inferenceImagesPerSecond']:14.0f}")
 PY

@@ -69,14 +69,17 @@ class ResNet(nn.Module):
         return self.output(x.mean((2, 3)))
 
 
-def train(directory, model, epochs, batch, threads):
+def train(directory, model, epochs, batch, threads, precision="f32"):
     torch.manual_seed(42)
     x, y = load(directory, "train")
     test_x, test_y = load(directory, "test")
     net = {"cnn": Cnn, "resnet": ResNet}[model]()
     optimizer = torch.optim.Adam(net.parameters(), 1e-3)
+    # bf16: autocast's mixed precision (convolutions and the dense layer on bf16 inputs, float
+    # parameters and optimizer), what the project's convolution-precision bf16 does for its convolutions.
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16")
     print(f"pytorch {torch.__version__} {model}: {sum(p.numel() for p in net.parameters())} parameters, "
-          f"{threads} threads, batch {batch}")
+          f"{threads} threads, batch {batch}, {precision}")
     for epoch in range(1, epochs + 1):
         net.train()
         order = torch.randperm(len(x))
@@ -84,13 +87,15 @@ def train(directory, model, epochs, batch, threads):
         for i in range(0, len(x), batch):
             chosen = order[i:i + batch]
             optimizer.zero_grad()
-            F.cross_entropy(net(x[chosen]), y[chosen]).backward()
+            with autocast:
+                loss = F.cross_entropy(net(x[chosen]), y[chosen])
+            loss.backward()
             optimizer.step()
         seconds = time.perf_counter() - start
         net.eval()
-        with torch.no_grad():
+        with torch.no_grad(), autocast:
             accuracy = (net(test_x).argmax(1) == test_y).float().mean().item()
-        print(f"pytorch {model} epoch {epoch}: {seconds:.1f} s, {len(x) / seconds:.0f} images/s, "
+        print(f"pytorch {model} {precision} epoch {epoch}: {seconds:.1f} s, {len(x) / seconds:.0f} images/s, "
               f"test accuracy {accuracy:.4f}", flush=True)
 
 
@@ -119,4 +124,7 @@ def profile(directory, model, steps, batch, threads):
 if __name__ == "__main__":
     mode, directory, model, count, batch, threads = sys.argv[1:7]
     torch.set_num_threads(int(threads))
-    {"train": train, "profile": profile}[mode](directory, model, int(count), int(batch), int(threads))
+    if mode == "train":
+        train(directory, model, int(count), int(batch), int(threads), *sys.argv[7:8])
+    else:
+        profile(directory, model, int(count), int(batch), int(threads))

@@ -104,7 +104,7 @@ public final class Architectures {
     NeuralNetConfiguration.ListBuilder list = base(settings, seed).list();
     int[] filters = {32, 64, 128};
     for (int i = 1; i <= filters.length; i++) {
-      list.layer(conv("conv" + i, filters[i - 1], Activation.RELU, ConvolutionMode.Truncate));
+      list.layer(conv("conv" + i, filters[i - 1], Activation.RELU, ConvolutionMode.Truncate, settings));
       if (batchNorm) {
         list.layer(new BatchNormalization.Builder().name("conv" + i + "_bn").build());
       }
@@ -138,7 +138,7 @@ public final class Architectures {
     ComputationGraphConfiguration.GraphBuilder graph = base(settings, seed).graphBuilder()
         .addInputs("input")
         .setInputTypes(inputType(settings, shape))
-        .addLayer("stem", conv("stem", widths.get(0), Activation.RELU, ConvolutionMode.Truncate), "input")
+        .addLayer("stem", conv("stem", widths.get(0), Activation.RELU, ConvolutionMode.Truncate, settings), "input")
         .addLayer("pool1", pool("pool1"), "stem");
     String in = "pool1";
     int channels = widths.get(0);
@@ -149,7 +149,7 @@ public final class Architectures {
       }
       int width = widths.get(stage - 1);
       for (int block = 1; block <= blocks; block++) {
-        in = residualBlock(graph, "stage" + stage + "_block" + block, channels, width, in);
+        in = residualBlock(graph, "stage" + stage + "_block" + block, channels, width, in, settings);
         channels = width;
       }
     }
@@ -162,17 +162,17 @@ public final class Architectures {
   }
 
   private static String residualBlock(ComputationGraphConfiguration.GraphBuilder graph, String name,
-      int channelsIn, int width, String in) {
+      int channelsIn, int width, String in, Config settings) {
     String shortcut = in;
     if (channelsIn != width) {
       shortcut = name + "_proj_bn";
       graph.addLayer(name + "_proj", new DirectConvolution(new ConvolutionLayer.Builder(1, 1).name(name + "_proj")
-              .nOut(width).activation(Activation.IDENTITY)), in)
+              .nOut(width).activation(Activation.IDENTITY), precision(settings)), in)
           .addLayer(shortcut, new BatchNormalization.Builder().build(), name + "_proj");
     }
-    graph.addLayer(name + "_conv1", conv(name + "_conv1", width, Activation.RELU, ConvolutionMode.Same), in)
+    graph.addLayer(name + "_conv1", conv(name + "_conv1", width, Activation.RELU, ConvolutionMode.Same, settings), in)
         .addLayer(name + "_bn1", new BatchNormalization.Builder().build(), name + "_conv1")
-        .addLayer(name + "_conv2", conv(name + "_conv2", width, Activation.IDENTITY, ConvolutionMode.Same),
+        .addLayer(name + "_conv2", conv(name + "_conv2", width, Activation.IDENTITY, ConvolutionMode.Same, settings),
             name + "_bn1")
         .addLayer(name + "_bn2", new BatchNormalization.Builder().build(), name + "_conv2")
         .addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "_bn2", shortcut)
@@ -232,9 +232,14 @@ public final class Architectures {
     return new MapSchedule(ScheduleType.EPOCH, rates);
   }
 
-  private static ConvolutionLayer conv(String name, int filters, Activation activation, ConvolutionMode mode) {
+  private static ConvolutionLayer conv(String name, int filters, Activation activation, ConvolutionMode mode,
+      Config settings) {
     return new DirectConvolution(new ConvolutionLayer.Builder(3, 3).name(name).nOut(filters).activation(activation)
-        .convolutionMode(mode));
+        .convolutionMode(mode), precision(settings));
+  }
+
+  private static ConvolutionPrecision precision(Config settings) {
+    return ConvolutionPrecision.parse(settings.getString("convolution-precision"));
   }
 
   private static SubsamplingLayer pool(String name) {

@@ -166,6 +166,7 @@ public final class DeepTrainer implements ModelTrainer {
     chosen.put("workers", workers.count());
     chosen.put("threads-per-worker", workers.threads());
     chosen.put("onednn", NativeRuntime.oneDnnActive());
+    chosen.put("bf16-on-amx", DirectConvolutionHelper.bf16OnAmx());
     chosen.put("layer-helpers", best.helpers());
     ModelMetrics metrics = ModelMetrics.compute(name, written, data.manifest().classNames(),
         new ModelMetrics.Training(history.trainSeconds(), images / inferenceSeconds,

@@ -15,18 +15,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A convolution layer's configuration, DL4J's in every setting, whose layer is a
  * {@link DirectConvolutionLayer}: the networks' convolutions are these. Saved in a network's JSON
  * under this class's name, so a saved network needs this project to load (as it does anyway);
- * networks saved with DL4J's class still load and run, without the layer's savings.
+ * networks saved with DL4J's class still load and run, without the layer's savings. Its one
+ * setting of its own is the {@link ConvolutionPrecision} (saved in the JSON too; networks saved
+ * before it run in float, as they trained).
  */
 public class DirectConvolution extends ConvolutionLayer {
+
+  private ConvolutionPrecision precision = ConvolutionPrecision.F32;
 
   /** For Jackson, which restores the settings afterwards. */
   public DirectConvolution() {}
 
   /** The layer {@code builder} describes (as its {@code build()} would make it, and checked the same way). */
-  public DirectConvolution(ConvolutionLayer.Builder builder) {
+  public DirectConvolution(ConvolutionLayer.Builder builder, ConvolutionPrecision precision) {
     super(builder);
+    this.precision = precision;
     ConvolutionUtils.validateConvolutionModePadding(getConvolutionMode(), getPadding());
     ConvolutionUtils.validateCnnKernelStridePadding(getKernelSize(), getStride(), getPadding());
+  }
+
+  public ConvolutionPrecision getPrecision() {
+    return precision;
+  }
+
+  public void setPrecision(ConvolutionPrecision precision) {
+    this.precision = precision;
   }
 
   /** DL4J's {@code ConvolutionLayer.instantiate}, with the layer class replaced. */

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
@@ -68,8 +69,12 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
    * ReLU and the backward passes), inference's.
    */
   private static final int SHAPES_KEPT = 8;
+  private static final memory.data_type F32 = memory.data_type.f32;
+  private static final memory.data_type BF16 = memory.data_type.bf16;
+  private static final AtomicBoolean LOGGED_BF16 = new AtomicBoolean();
 
   private final boolean inputGradient;
+  private final ConvolutionPrecision precision;
   private final stream stream = new stream(ENGINE);
   private final Map<Geometry, Primitives> primitives = new LinkedHashMap<>(8, 0.75f, true) {
     @Override
@@ -78,9 +83,10 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
     }
   };
 
-  private DirectConvolutionHelper(boolean inputGradient) {
+  DirectConvolutionHelper(boolean inputGradient, ConvolutionPrecision precision) {
     super(DataType.FLOAT);
     this.inputGradient = inputGradient;
+    this.precision = precision;
   }
 
   private static engine load() {
@@ -95,6 +101,28 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
 
   static boolean available() {
     return ENGINE != null;
+  }
+
+  /**
+   * Whether this machine's oneDNN runs bf16 convolutions on AMX, which is where {@code auto}
+   * takes bf16 (it decides per shape; the probe is the ResNet's 32-channel 3x3 convolution of 64
+   * images of 13x13).
+   */
+  static boolean bf16OnAmx() {
+    return bf16Kernel().contains("amx");
+  }
+
+  /** Whether oneDNN has a bf16 kernel on this machine (the probe of {@link #bf16OnAmx}). */
+  static boolean bf16Available() {
+    return !bf16Kernel().isEmpty();
+  }
+
+  /** The implementation oneDNN picks for the probe's bf16 forward pass; empty where it has none. */
+  private static String bf16Kernel() {
+    convolution_forward.primitive_desc probe = available() ? Primitives.bf16Forward(
+        new Geometry(64, 32, 13, 13, 32, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, true, false), new primitive_attr())
+        : null;
+    return probe == null ? "" : probe.impl_info_str().getString();
   }
 
   /**
@@ -113,7 +141,9 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
           && ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer()).getCnn2dDataFormat()
               == CNN2DFormat.NHWC) {
         boolean first = onInput.contains(layer) && layer.conf().getLayer().getIDropout() == null;
-        LayerHelpers.replace(layer, ConvolutionLayer.class, new DirectConvolutionHelper(!first));
+        ConvolutionPrecision precision = layer.conf().getLayer() instanceof DirectConvolution direct
+            ? direct.getPrecision() : ConvolutionPrecision.F32;
+        LayerHelpers.replace(layer, ConvolutionLayer.class, new DirectConvolutionHelper(!first, precision));
       }
     }
   }
@@ -205,7 +235,7 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
   }
 
   private Primitives primitives(Geometry geometry) {
-    return primitives.computeIfAbsent(geometry, g -> new Primitives(g, inputGradient));
+    return primitives.computeIfAbsent(geometry, g -> new Primitives(g, inputGradient, precision));
   }
 
   /** What a set of primitives is made for, in oneDNN's terms. */
@@ -251,7 +281,9 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
    * One shape's primitives: forward (with a ReLU post-op where the geometry says so), backward
    * weights (with the bias), backward data, and the reorders between DL4J's [out, in, kH, kW] weights
    * and the layouts oneDNN's kernels chose. The activations stay as they are: oneDNN's kernels take
-   * NHWC without reordering it.
+   * NHWC without reordering it. In bf16 (see {@link ConvolutionPrecision}) the input and the output's
+   * gradient are rounded into bf16 copies of this shape's own before the kernels read them, and the
+   * weights by their reorders; outputs and gradients are written in float, where DL4J's arrays are.
    */
   private static final class Primitives {
 
@@ -263,6 +295,9 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
     private final memory diffBias;
     private final memory userWeights;
     private final memory userDiffWeights;
+    /** The bf16 copies of {@code src} and {@code diffDst}; null in float. */
+    private final Step roundSrc;
+    private final Step roundDiffDst;
     private final Step forwardWeights;
     private final Step forward;
     private final Step backwardDataWeights;
@@ -270,15 +305,14 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
     private final Step backwardWeights;
     private final Step backwardWeightsOut;
 
-    Primitives(Geometry g, boolean inputGradient) {
+    Primitives(Geometry g, boolean inputGradient, ConvolutionPrecision precision) {
       long[] inDims = {g.n(), g.inC(), g.inH(), g.inW()};
       long[] outDims = {g.n(), g.outC(), g.outH(), g.outW()};
       long[] weightDims = {g.outC(), g.inC(), g.kH(), g.kW()};
-      memory.desc in = desc(inDims, memory.format_tag.nhwc);
-      memory.desc out = desc(outDims, memory.format_tag.nhwc);
-      memory.desc anyWeights = desc(weightDims, memory.format_tag.any);
-      memory.desc userWeightsDesc = desc(weightDims, memory.format_tag.oihw);
-      memory.desc biasDesc = desc(new long[] {g.outC()}, memory.format_tag.x);
+      memory.desc in = desc(inDims, F32, memory.format_tag.nhwc);
+      memory.desc out = desc(outDims, F32, memory.format_tag.nhwc);
+      memory.desc userWeightsDesc = desc(weightDims, F32, memory.format_tag.oihw);
+      memory.desc biasDesc = desc(new long[] {g.outC()}, F32, memory.format_tag.x);
       long[] strides = {g.strideH(), g.strideW()};
       long[] dilates = {g.dilateH(), g.dilateW()};
       long[] padL = {g.padTop(), g.padLeft()};
@@ -290,16 +324,24 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
         relu.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
         attributes.set_post_ops(relu);
       }
-      convolution_forward.primitive_desc forwardDesc = new convolution_forward.primitive_desc(g.bias()
-          ? new convolution_forward.desc(dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, in,
-              anyWeights, biasDesc, out, strides, dilates, padL, padR)
-          : new convolution_forward.desc(dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, in,
-              anyWeights, out, strides, dilates, padL, padR), attributes, ENGINE);
+      convolution_forward.primitive_desc forwardDesc = precision == ConvolutionPrecision.F32 ? null
+          : lowPrecisionForward(g, precision, attributes);
+      boolean low = forwardDesc != null;
+      memory.data_type kernelType = low ? BF16 : F32;
+      memory.desc kernelIn = desc(inDims, kernelType, memory.format_tag.nhwc);
+      memory.desc kernelOut = desc(outDims, kernelType, memory.format_tag.nhwc);
+      memory.desc anyWeights = desc(weightDims, kernelType, memory.format_tag.any);
+      if (!low) {
+        forwardDesc = forward(g, attributes, in, anyWeights, biasDesc, out, strides, dilates, padL, padR);
+      }
       convolution_backward_weights.primitive_desc weightsDesc = new convolution_backward_weights.primitive_desc(g.bias()
-          ? new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, in, anyWeights, biasDesc, out,
-              strides, dilates, padL, padR)
-          : new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, in, anyWeights, out, strides,
-              dilates, padL, padR), ENGINE, forwardDesc);
+          ? new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, kernelIn,
+              desc(weightDims, F32, memory.format_tag.any), biasDesc, kernelOut, strides, dilates, padL, padR)
+          : new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, kernelIn,
+              desc(weightDims, F32, memory.format_tag.any), kernelOut, strides, dilates, padL, padR), ENGINE,
+          forwardDesc);
+      LOG.debug("{} {}: forward {}, backward weights {}", g, kernelType, forwardDesc.impl_info_str().getString(),
+          weightsDesc.impl_info_str().getString());
 
       src = new memory(in, ENGINE, null);
       dst = new memory(out, ENGINE, null);
@@ -308,14 +350,18 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
       diffBias = new memory(biasDesc, ENGINE, null);
       userWeights = new memory(userWeightsDesc, ENGINE, null);
       userDiffWeights = new memory(userWeightsDesc, ENGINE, null);
+      memory kernelSrc = low ? new memory(kernelIn, ENGINE) : src;
+      memory kernelDiffDst = low ? new memory(kernelOut, ENGINE) : diffDst;
+      roundSrc = low ? Step.reorder(src, kernelSrc) : null;
+      roundDiffDst = low ? Step.reorder(diffDst, kernelDiffDst) : null;
 
       memory weights = new memory(forwardDesc.weights_desc(), ENGINE);
       forwardWeights = Step.reorder(userWeights, weights);
       forward = new Step(new convolution_forward(forwardDesc))
-          .arg(dnnl.DNNL_ARG_SRC, src).arg(dnnl.DNNL_ARG_WEIGHTS, weights).arg(dnnl.DNNL_ARG_DST, dst);
+          .arg(dnnl.DNNL_ARG_SRC, kernelSrc).arg(dnnl.DNNL_ARG_WEIGHTS, weights).arg(dnnl.DNNL_ARG_DST, dst);
       memory diffWeights = new memory(weightsDesc.diff_weights_desc(), ENGINE);
       backwardWeights = new Step(new convolution_backward_weights(weightsDesc))
-          .arg(dnnl.DNNL_ARG_SRC, src).arg(dnnl.DNNL_ARG_DIFF_DST, diffDst)
+          .arg(dnnl.DNNL_ARG_SRC, kernelSrc).arg(dnnl.DNNL_ARG_DIFF_DST, kernelDiffDst)
           .arg(dnnl.DNNL_ARG_DIFF_WEIGHTS, diffWeights);
       backwardWeightsOut = Step.reorder(diffWeights, userDiffWeights);
       if (g.bias()) {
@@ -324,13 +370,13 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
       }
       if (inputGradient) {
         convolution_backward_data.primitive_desc dataDesc = new convolution_backward_data.primitive_desc(
-            new convolution_backward_data.desc(dnnl.algorithm.convolution_direct, in, anyWeights, out, strides,
+            new convolution_backward_data.desc(dnnl.algorithm.convolution_direct, in, anyWeights, kernelOut, strides,
                 dilates, padL, padR), ENGINE, forwardDesc);
         diffSrc = new memory(in, ENGINE, null);
         memory dataWeights = new memory(dataDesc.weights_desc(), ENGINE);
         backwardDataWeights = Step.reorder(userWeights, dataWeights);
         backwardData = new Step(new convolution_backward_data(dataDesc))
-            .arg(dnnl.DNNL_ARG_DIFF_DST, diffDst).arg(dnnl.DNNL_ARG_WEIGHTS, dataWeights)
+            .arg(dnnl.DNNL_ARG_DIFF_DST, kernelDiffDst).arg(dnnl.DNNL_ARG_WEIGHTS, dataWeights)
             .arg(dnnl.DNNL_ARG_DIFF_SRC, diffSrc);
       } else {
         diffSrc = null;
@@ -339,8 +385,57 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
       }
     }
 
-    private static memory.desc desc(long[] dims, memory.format_tag tag) {
-      return new memory.desc(dims, memory.data_type.f32, tag);
+    /**
+     * The bf16 forward pass of {@code g} where {@code precision} takes it here: oneDNN has a bf16
+     * kernel for the shape, and under {@code AUTO} it is one of AMX's; otherwise null (float).
+     */
+    private static convolution_forward.primitive_desc lowPrecisionForward(Geometry g, ConvolutionPrecision precision,
+        primitive_attr attributes) {
+      convolution_forward.primitive_desc candidate = bf16Forward(g, attributes);
+      if (candidate == null) {
+        return null;
+      }
+      String kernel = candidate.impl_info_str().getString();
+      // oneDNN 2.5.2's older AMX kernel for 1x1 convolutions, which it picks for a single image
+      // (the ResNet's projection shortcut in Grad-CAM's probe), writes outside its buffers: heap
+      // corruption, reproduced outside DL4J. Its brgconv kernels, picked for 2 images and more, do not.
+      if (kernel.startsWith("jit_1x1") && kernel.contains("amx")) {
+        return null;
+      }
+      boolean taken = precision == ConvolutionPrecision.BF16 || kernel.contains("amx");
+      if (taken && LOGGED_BF16.compareAndSet(false, true)) {
+        LOG.info("convolutions in bf16 where oneDNN has an AMX kernel for them (here {}), float elsewhere", kernel);
+      }
+      return taken ? candidate : null;
+    }
+
+    /** The forward pass of {@code g} on bf16 input and weights; null where oneDNN has no kernel for it here. */
+    static convolution_forward.primitive_desc bf16Forward(Geometry g, primitive_attr attributes) {
+      try {
+        return forward(g, attributes, desc(new long[] {g.n(), g.inC(), g.inH(), g.inW()}, BF16, memory.format_tag.nhwc),
+            desc(new long[] {g.outC(), g.inC(), g.kH(), g.kW()}, BF16, memory.format_tag.any),
+            desc(new long[] {g.outC()}, F32, memory.format_tag.x),
+            desc(new long[] {g.n(), g.outC(), g.outH(), g.outW()}, F32, memory.format_tag.nhwc),
+            new long[] {g.strideH(), g.strideW()}, new long[] {g.dilateH(), g.dilateW()},
+            new long[] {g.padTop(), g.padLeft()}, new long[] {g.padBottom(), g.padRight()});
+      } catch (RuntimeException e) { // oneDNN's "could not create a primitive descriptor"
+        LOG.debug("{}: no bf16 convolution on this machine ({})", g, e.getMessage());
+        return null;
+      }
+    }
+
+    private static convolution_forward.primitive_desc forward(Geometry g, primitive_attr attributes, memory.desc in,
+        memory.desc weights, memory.desc biasDesc, memory.desc out, long[] strides, long[] dilates, long[] padL,
+        long[] padR) {
+      return new convolution_forward.primitive_desc(g.bias()
+          ? new convolution_forward.desc(dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, in,
+              weights, biasDesc, out, strides, dilates, padL, padR)
+          : new convolution_forward.desc(dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, in,
+              weights, out, strides, dilates, padL, padR), attributes, ENGINE);
+    }
+
+    private static memory.desc desc(long[] dims, memory.data_type type, memory.format_tag tag) {
+      return new memory.desc(dims, type, tag);
     }
 
     void forward(stream stream, INDArray x, INDArray weights, INDArray b, INDArray out) {
@@ -349,6 +444,9 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
       point(dst, out);
       if (b != null) { // null exactly where the geometry has no bias
         point(bias, b);
+      }
+      if (roundSrc != null) {
+        roundSrc.run(stream);
       }
       forwardWeights.run(stream);
       forward.run(stream);
@@ -362,6 +460,10 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
       point(userDiffWeights, weightGrad);
       if (biasGrad != null) {
         point(diffBias, biasGrad);
+      }
+      if (roundSrc != null) {
+        roundSrc.run(stream);
+        roundDiffDst.run(stream);
       }
       backwardWeights.run(stream);
       backwardWeightsOut.run(stream);

@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -27,6 +32,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * {@link DirectConvolutionHelper} runs every NHWC convolution of both networks (and the helpers
@@ -34,7 +40,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * helper on a real minibatch, for both networks, also in a training step with DL4J's cache (where
  * {@link DirectConvolutionLayer} keeps its output and fuses ReLU); for a padded, strided convolution of a ReLU's
  * output on three-channel images those of DL4J's built-in code; the input's gradient is null, not
- * wrong.
+ * wrong. In bf16 the outputs and gradients are float's to bf16's rounding, and not float's; the
+ * precision is saved with the network, and {@code auto} runs as bf16 exactly where oneDNN's bf16
+ * kernels are AMX's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DirectConvolutionHelperTest {
@@ -97,6 +105,52 @@ class DirectConvolutionHelperTest {
   }
 
   @Test
+  void bf16ConvolutionsAreFloatsToBf16Rounding() {
+    assumeTrue(DirectConvolutionHelper.bf16Available(), "oneDNN has no bf16 convolution on this CPU");
+    for (String name : List.of("cnn", "resnet")) {
+      Model f32 = Architectures.create(name, LayerFixtures.settings(name, "NHWC"), LayerFixtures.SHAPE, 3).model();
+      Model bf16 = Architectures.create(name, withPrecision(name, "bf16"), LayerFixtures.SHAPE, 3).model();
+      INDArray expected = output(f32);
+      INDArray actual = output(bf16);
+      assertTrue(!expected.equals(actual), name + ": bf16 outputs are not float's, bit for bit");
+      assertClose(expected, actual, 2e-2, name + " output in bf16");
+      // Every convolution feeds a BatchNorm, whose gradient cancels most of what reaches the
+      // convolution (its bias's, in theory, to zero): elementwise the float and bf16 gradients
+      // differ by more than the rounding; their directions agree.
+      LayerFixtures.gradient(f32, batch);
+      LayerFixtures.gradient(bf16, batch);
+      Map<String, INDArray> bf16Gradients = bf16.gradient().gradientForVariable();
+      f32.gradient().gradientForVariable().forEach((variable, gradient) -> {
+        if (variable.endsWith("_W")) {
+          double cosine = Transforms.cosineSim(gradient, bf16Gradients.get(variable));
+          assertTrue(cosine > 0.99, name + " " + variable + ": cosine " + cosine + " of the float and bf16 gradients");
+        }
+      });
+    }
+  }
+
+  @Test
+  void thePrecisionIsSavedAndAutoIsBf16OnAmxOnly() {
+    DeepNetwork auto = Architectures.create("resnet", withPrecision("resnet", "auto"), LayerFixtures.SHAPE, 3);
+    DeepNetwork restored = DeepNetwork.fromBytes(auto.kind(), auto.toBytes(false), false);
+    for (Layer layer : DeepNetwork.layers(restored.model())) {
+      if (layer.conf().getLayer() instanceof DirectConvolution conv) {
+        assertEquals(ConvolutionPrecision.AUTO, conv.getPrecision(), layer.conf().getLayer().getLayerName());
+      }
+    }
+    Model f32 = Architectures.create("resnet", LayerFixtures.settings("resnet", "NHWC"), LayerFixtures.SHAPE, 3).model();
+    INDArray floatOutput = output(f32);
+    INDArray autoOutput = output(restored.model());
+    if (DirectConvolutionHelper.bf16OnAmx()) {
+      assertTrue(!floatOutput.equals(autoOutput), "auto runs bf16 where oneDNN has AMX kernels, as here");
+      assertClose(floatOutput, autoOutput, 2e-2, "auto on AMX");
+    } else {
+      assertEquals(floatOutput, autoOutput, "auto runs float where oneDNN has no AMX kernels, as here");
+    }
+    assertThrows(IllegalArgumentException.class, () -> ConvolutionPrecision.parse("fp8"));
+  }
+
+  @Test
   void theInputGradientIsNullNotWrong() {
     MultiLayerNetwork network = (MultiLayerNetwork) Architectures.create("cnn", LayerFixtures.settings("cnn", "NHWC"),
         LayerFixtures.SHAPE, 3).model();
@@ -128,9 +182,19 @@ class DirectConvolutionHelperTest {
 
   /** Equal up to float rounding: oneDNN 2.5's kernels sum in another order than libnd4j's oneDNN 2.3. */
   private static void assertAlmostEqual(INDArray expected, INDArray actual, String what) {
+    assertClose(expected, actual, 1e-4, what);
+  }
+
+  /** No element further from {@code expected} than {@code tolerance} times its largest magnitude. */
+  private static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
     double scale = expected.amaxNumber().doubleValue();
     assertTrue(scale > 0, what);
     double worst = expected.sub(actual).amaxNumber().doubleValue();
-    assertTrue(worst <= 1e-4 * scale, what + ": differ by up to " + worst + " (largest " + scale + ")");
+    assertTrue(worst <= tolerance * scale, what + ": differ by up to " + worst + " (largest " + scale + ")");
+  }
+
+  private static Config withPrecision(String model, String precision) {
+    return LayerFixtures.settings(model, "NHWC").withValue("convolution-precision",
+        ConfigValueFactory.fromAnyRef(precision));
   }
 }

@@ -32,11 +32,12 @@ final class LayerFixtures {
 
   /**
    * The default settings of {@code model} with no dropout, so that two networks see the same
-   * activations, and activations in {@code format} (NHWC or NCHW).
+   * activations, activations in {@code format} (NHWC or NCHW), and convolutions in float (which the
+   * helpers' tests compare with DL4J's).
    */
   static Config settings(String model, String format) {
-    return AppConfig.load(null, List.of("deep.cnn.dropout=0", "deep." + model + ".data-format=" + format),
-        new Configuration()).config().getConfig("deep." + model);
+    return AppConfig.load(null, List.of("deep.cnn.dropout=0", "deep." + model + ".data-format=" + format,
+        "deep." + model + ".convolution-precision=f32"), new Configuration()).config().getConfig("deep." + model);
   }
 
   /**

@@ -88,7 +88,7 @@ class SimdReluTest {
     List<String> formats = List.of("NCHW", "NHWC");
     for (int i = 0; i < 2; i++) {
       var settings = AppConfig.load(null, List.of("deep.cnn.dropout=0", "deep.cnn.batch-norm=false",
-          "deep.cnn.data-format=" + formats.get(i)), new Configuration()).config().getConfig("deep.cnn");
+          "deep.cnn.data-format=" + formats.get(i), "deep.cnn.convolution-precision=f32"), new Configuration()).config().getConfig("deep.cnn");
       networks[i] = (MultiLayerNetwork) Architectures.create("cnn", settings, SHAPE, 3).model();
     }
     // The same weights; the dense layer's rows follow the flattening of [128, 3, 3] maps in each layout.

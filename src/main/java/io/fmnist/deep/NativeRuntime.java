@@ -1,5 +1,6 @@
 package io.fmnist.deep;
 
+import io.fmnist.run.OpenBlasKernels;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,6 +33,7 @@ public final class NativeRuntime {
    * trained the seed CNN about 12% slower here.
    */
   public static synchronized void configure(int threads) {
+    OpenBlasKernels.choose(); // before ND4J loads OpenBLAS
     if (System.getProperty(HELPERS_DISABLED) == null) {
       System.setProperty(HELPERS_DISABLED, "false");
     }

@@ -48,7 +48,7 @@ public record Machine(String cpu, int cores, String vectorExtensions, long maxHe
   }
 
   /** The first processor's fields of /proc/cpuinfo; empty where there is none. */
-  private static Map<String, String> cpuInfo() {
+  static Map<String, String> cpuInfo() {
     if (!Files.isReadable(CPUINFO)) {
       return Map.of();
     }

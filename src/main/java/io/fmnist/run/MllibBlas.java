@@ -31,6 +31,7 @@ public final class MllibBlas {
   /** Chooses the BLAS (once per JVM); {@code threads}: the cores one Spark task may use. */
   public static synchronized String configure(int threads) {
     if (chosen == null) {
+      OpenBlasKernels.choose();
       if (System.getProperty(NATIVE_LIB) == null && System.getProperty(NATIVE_LIB_PATH) == null) {
         String path = openBlas();
         if (path != null) {
@@ -53,8 +54,9 @@ public final class MllibBlas {
       blas = JavaBLAS.getInstance();
     }
     String path = System.getProperty(NATIVE_LIB_PATH);
+    String kernels = OpenBlasKernels.describe();
     return blas instanceof NativeBLAS && path != null
-        ? "native " + Path.of(path).getFileName() + " (ND4J's OpenBLAS)"
+        ? "native " + Path.of(path).getFileName() + " (ND4J's OpenBLAS" + (kernels.isEmpty() ? "" : ", " + kernels) + ")"
         : blas instanceof NativeBLAS ? "native " + System.getProperty(NATIVE_LIB, "libblas.so.3") + " (the system's)"
         : "Java " + blas.getClass().getSimpleName();
   }

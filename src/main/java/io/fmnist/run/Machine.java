@@ -31,7 +31,7 @@ public record Machine(String cpu, int cores, String vectorExtensions, long maxHe
     String cpu = info.containsKey("cpu family")
         ? String.format("%s (family %s, model %s)", name, info.get("cpu family"), info.get("model"))
         : name;
-    Set<String> flags = new HashSet<>(Arrays.asList(info.getOrDefault("flags", "").split(" ")));
+    Set<String> flags = flags(info);
     List<String> vector = new ArrayList<>();
     for (String flag : VECTOR_FLAGS) {
       if (flags.contains(flag)) {
@@ -45,6 +45,11 @@ public record Machine(String cpu, int cores, String vectorExtensions, long maxHe
   /** One line: "AMD EPYC (family 26, model 2), 2 cores, avx2 avx512f". */
   public String describe() {
     return cpu + ", " + cores + " cores, " + vectorExtensions;
+  }
+
+  /** The CPU's feature flags in {@link #cpuInfo()}'s fields ("avx2", "avx512f", ...). */
+  static Set<String> flags(Map<String, String> cpuInfo) {
+    return new HashSet<>(Arrays.asList(cpuInfo.getOrDefault("flags", "").split(" ")));
   }
 
   /** The first processor's fields of /proc/cpuinfo; empty where there is none. */

@@ -2,11 +2,8 @@ package io.fmnist.run;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.bytedeco.javacpp.Loader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,39 +33,36 @@ public final class OpenBlasKernels {
     int setenv(String name, String value, int overwrite);
   }
 
-  /**
-   * Sets the kernels before OpenBLAS first loads in this JVM (a no-op after, and on a second
-   * call); returns what {@link #describe()} says.
-   */
-  public static synchronized String choose() {
-    if (chosen == null) {
-      chosen = "";
-      String preset = System.getenv(CORETYPE);
-      String wanted = preset == null ? forCpu(Machine.cpuInfo()) : null;
-      if (wanted != null && !loaded()) {
-        try {
-          Native.loadLibrary("c", LibC.class).setenv(CORETYPE, wanted, 0);
-          chosen = wanted;
-          LOG.debug("OpenBLAS: {}={} (an Intel AVX-512 CPU)", CORETYPE, wanted);
-        } catch (RuntimeException | LinkageError e) {
-          LOG.warn("could not set {} ({}); OpenBLAS chooses its own kernels", CORETYPE, e.getMessage());
-        }
-      } else if (preset != null) {
-        chosen = preset;
+  /** Sets the kernels before OpenBLAS first loads in this JVM; a no-op after, and on a second call. */
+  public static synchronized void choose() {
+    if (chosen != null) {
+      return;
+    }
+    chosen = System.getenv(CORETYPE);
+    String wanted = chosen == null ? forCpu(Machine.cpuInfo()) : null;
+    if (wanted != null && !loaded()) {
+      try {
+        Native.loadLibrary("c", LibC.class).setenv(CORETYPE, wanted, 0);
+        chosen = wanted;
+        LOG.debug("OpenBLAS: {}={} (an Intel AVX-512 CPU)", CORETYPE, wanted);
+      } catch (RuntimeException | LinkageError e) {
+        LOG.warn("could not set {} ({}); OpenBLAS chooses its own kernels", CORETYPE, e.getMessage());
       }
     }
-    return describe();
+    if (chosen == null) {
+      chosen = "";
+    }
   }
 
-  /** The kernels set for this JVM, as run.json records them: "SKYLAKEX kernels (OPENBLAS_CORETYPE)", or "". */
+  /** The kernels set for this JVM, as run.json records them: "OPENBLAS_CORETYPE=SKYLAKEX", or "". */
   public static synchronized String describe() {
-    return chosen == null || chosen.isEmpty() ? "" : chosen + " kernels (" + CORETYPE + ")";
+    return chosen == null || chosen.isEmpty() ? "" : CORETYPE + "=" + chosen;
   }
 
   /** SKYLAKEX for an Intel CPU with AVX-512's F, CD, BW, DQ and VL; null (OpenBLAS's own choice) otherwise. */
   static String forCpu(Map<String, String> cpuInfo) {
-    Set<String> flags = new HashSet<>(Arrays.asList(cpuInfo.getOrDefault("flags", "").split(" ")));
-    return "GenuineIntel".equals(cpuInfo.get("vendor_id")) && flags.containsAll(SKYLAKEX_FLAGS) ? "SKYLAKEX" : null;
+    return "GenuineIntel".equals(cpuInfo.get("vendor_id")) && Machine.flags(cpuInfo).containsAll(SKYLAKEX_FLAGS)
+        ? "SKYLAKEX" : null;
   }
 
   private static boolean loaded() {

@@ -40,9 +40,19 @@ public final class DeepInference {
   /** Scores {@code images} (columns {@code id}, {@code image}, optionally {@code label}). */
   public static Dataset<Row> predict(DeepNetwork network, Dataset<Row> images, ImageShape shape,
       boolean flipAveraged, int batchSize, int threads) {
+    return predict(network, null, null, images, shape, flipAveraged, batchSize, threads);
+  }
+
+  /**
+   * Scores {@code images} with {@code network} and, where {@code specialist} is not null, its
+   * fine-tuned copy {@code specialistNetwork}, composed as {@link Specialist#compose} says.
+   */
+  public static Dataset<Row> predict(DeepNetwork network, Specialist specialist, DeepNetwork specialistNetwork,
+      Dataset<Row> images, ImageShape shape, boolean flipAveraged, int batchSize, int threads) {
     boolean labelled = Arrays.asList(images.columns()).contains(ParquetLayout.LABEL);
     return images.mapPartitions(new ScorePartition(broadcast(network, images), network.kind(), shape, null,
-        flipAveraged, batchSize, threads, images.schema()), Encoders.row(Predictions.schema(labelled)));
+        flipAveraged, batchSize, threads, images.schema(), specialist,
+        specialist == null ? null : broadcast(specialistNetwork, images)), Encoders.row(Predictions.schema(labelled)));
   }
 
   /**
@@ -54,7 +64,7 @@ public final class DeepInference {
       boolean flipAveraged, int batchSize, int threads, StructField outputCol) {
     StructType schema = images.schema().add(outputCol);
     return images.mapPartitions(new ScorePartition(broadcast(network, images), network.kind(), shape, layer,
-        flipAveraged, batchSize, threads, images.schema()), Encoders.row(schema));
+        flipAveraged, batchSize, threads, images.schema(), null, null), Encoders.row(schema));
   }
 
   private static Broadcast<byte[]> broadcast(DeepNetwork network, Dataset<Row> images) {
@@ -88,9 +98,13 @@ public final class DeepInference {
     private final int idColumn;
     /** -1: the rows have no label. */
     private final int labelColumn;
+    /** Where predictions are a specialist's composition with the network: it, and its network. */
+    private final Specialist specialist;
+    private final Broadcast<byte[]> specialistModel;
 
     ScorePartition(Broadcast<byte[]> model, DeepNetwork.Kind kind, ImageShape shape, String layer,
-        boolean flipAveraged, int batchSize, int threads, StructType input) {
+        boolean flipAveraged, int batchSize, int threads, StructType input, Specialist specialist,
+        Broadcast<byte[]> specialistModel) {
       this.model = model;
       this.kind = kind;
       this.shape = shape;
@@ -101,6 +115,8 @@ public final class DeepInference {
       this.imageColumn = input.fieldIndex(ParquetLayout.IMAGE);
       this.idColumn = Arrays.asList(input.fieldNames()).indexOf(ParquetLayout.ID);
       this.labelColumn = Arrays.asList(input.fieldNames()).indexOf(ParquetLayout.LABEL);
+      this.specialist = specialist;
+      this.specialistModel = specialistModel;
     }
 
     @Override
@@ -108,6 +124,7 @@ public final class DeepInference {
       NativeRuntime.configure(threads);
       // Each partition restores its own copy: DL4J networks keep per-call state and are not thread-safe.
       DeepNetwork network = DeepNetwork.fromBytes(kind, model.value(), false);
+      DeepNetwork specialistNetwork = specialist == null ? null : DeepNetwork.fromBytes(kind, specialistModel.value(), false);
       return new Iterator<>() {
         private final List<Row> pending = new ArrayList<>();
 
@@ -133,24 +150,33 @@ public final class DeepInference {
             images.add((byte[]) row.get(imageColumn));
           }
           float[] pixels = MinibatchBuilder.scaled(images, shape);
-          INDArray input = features(pixels, images.size());
-          INDArray output = score(input);
-          NativeRuntime.release(input);
-          if (flipAveraged) {
-            INDArray mirrored = features(MinibatchBuilder.mirrored(pixels, shape), images.size());
-            INDArray flipped = score(mirrored);
-            output.addi(flipped).muli(0.5);
-            NativeRuntime.release(mirrored, flipped);
+          double[][] scores = scores(network, pixels, images.size());
+          if (specialistNetwork != null) {
+            specialist.compose(scores, scores(specialistNetwork, pixels, images.size()));
           }
-          double[][] scores = output.toDoubleMatrix();
-          NativeRuntime.release(output);
           for (int i = batch.size() - 1; i >= 0; i--) {
             pending.add(layer == null ? prediction(batch.get(i), scores[i]) : withActivations(batch.get(i), scores[i]));
           }
         }
 
-        private INDArray score(INDArray features) {
-          return layer == null ? network.output(features) : network.activations(features, layer);
+        /** One network's outputs (or layer activations), averaged with the mirror images' with {@code flipAveraged}. */
+        private double[][] scores(DeepNetwork net, float[] pixels, int count) {
+          INDArray input = features(pixels, count);
+          INDArray output = score(net, input);
+          NativeRuntime.release(input);
+          if (flipAveraged) {
+            INDArray mirrored = features(MinibatchBuilder.mirrored(pixels, shape), count);
+            INDArray flipped = score(net, mirrored);
+            output.addi(flipped).muli(0.5);
+            NativeRuntime.release(mirrored, flipped);
+          }
+          double[][] scores = output.toDoubleMatrix();
+          NativeRuntime.release(output);
+          return scores;
+        }
+
+        private INDArray score(DeepNetwork net, INDArray features) {
+          return layer == null ? net.output(features) : net.activations(features, layer);
         }
       };
     }

@@ -1,14 +1,18 @@
 package io.fmnist.deep;
 
+import static org.apache.spark.sql.functions.col;
+
 import com.typesafe.config.Config;
 import io.fmnist.config.AppConfig;
 import io.fmnist.data.ParquetLayout;
 import io.fmnist.data.TrainingData;
+import io.fmnist.errors.UsageException;
 import io.fmnist.eval.ModelMetrics;
 import io.fmnist.fs.ParquetOutput;
 import io.fmnist.models.ModelTrainer;
 import io.fmnist.run.RunDirectory;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
@@ -27,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * epoch: validation accuracy and loss on the seeded validation split, a progress line, a
  * checkpoint; early stopping on the validation accuracy. The best epoch's network is saved under
  * {@code models/<name>/}, its test and validation predictions and metrics as for the MLlib models, and the epochs
- * in {@code history/<name>.json}.
+ * in {@code history/<name>.json}. A {@link Specialist} trains the same way from the run's network it
+ * refines, on its classes' images (validated on its classes' validation images), and predicts with it.
  */
 public final class DeepTrainer implements ModelTrainer {
 
@@ -50,16 +55,30 @@ public final class DeepTrainer implements ModelTrainer {
     return Architectures.names();
   }
 
+  /** The configured specialists ({@code deep.<name>.of}) and the network each refines. */
+  public static Map<String, String> specialists(AppConfig config) {
+    return Specialist.configured(config.config().getConfig("deep"));
+  }
+
   /** Refuses, before any model trains, a Spark application the deep training cannot run in. */
   public static void checkCluster(SparkSession spark) {
     SynchronousAveraging.requireBarrierMode(spark.sparkContext());
+  }
+
+  /** Refuses, before any model trains, a specialist among {@code models} for classes the data set lacks. */
+  public static void checkSpecialists(AppConfig config, List<String> models, List<String> classNames) {
+    Config deep = config.config().getConfig("deep");
+    models.stream().filter(specialists(config)::containsKey).forEach(name -> Specialist.of(deep, name, classNames));
   }
 
   /** Trains, saves, predicts and measures {@code name}; returns its test metrics. */
   @Override
   public ModelMetrics train(String name, TrainingData data) {
     Config deep = config.config().getConfig("deep");
-    Config settings = deep.getConfig(name);
+    Specialist specialist = specialists(config).containsKey(name)
+        ? Specialist.of(deep, name, data.manifest().classNames()) : null;
+    Config settings = specialist == null ? deep.getConfig(name) : Specialist.settings(deep, name);
+    String architecture = specialist == null ? name : specialist.of();
     ImageShape shape = ImageShape.of(data.size(), data.numClasses());
     Workers workers = Workers.of(spark, deep);
     NativeRuntime.configure(workers.threads());
@@ -68,7 +87,8 @@ public final class DeepTrainer implements ModelTrainer {
 
     Map<Integer, Double> classWeights = AppConfig.classWeights(settings, "deep." + name + ".class-weights",
         data.manifest().classNames());
-    DeepNetwork network = Architectures.create(name, settings, shape, config.seed());
+    DeepNetwork network = Architectures.create(architecture, settings, shape, config.seed());
+    DeepNetwork general = specialist == null ? null : startFrom(network, name, specialist.of());
     Architectures.weightClasses(network, classWeights, shape.classes());
     DeepNetwork best = network;
     // The best epoch's validation predictions (a few thousand rows, cached), written at the end
@@ -94,9 +114,11 @@ public final class DeepTrainer implements ModelTrainer {
     ISchedule learningRate = Architectures.learningRate(settings);
     int epochs = settings.getInt("epochs");
     int patience = deep.getInt("patience");
+    Dataset<Row> train = specialist == null ? data.train() : ofClasses(data.train(), specialist);
+    Dataset<Row> validationRows = specialist == null ? data.validation() : ofClasses(data.validation(), specialist);
     SynchronousAveraging averagingTrainer = new SynchronousAveraging(spark.sparkContext(),
-        data.train().select(ParquetLayout.LABEL, ParquetLayout.IMAGE), workers);
-    long trainImages = data.train().count();
+        train.select(ParquetLayout.LABEL, ParquetLayout.IMAGE), workers);
+    long trainImages = train.count();
     try {
       for (int epoch = history.completedEpochs() + 1; epoch <= epochs; epoch++) {
         if (history.best() != null && history.completedEpochs() - history.best().epoch() >= patience) {
@@ -111,7 +133,7 @@ public final class DeepTrainer implements ModelTrainer {
             config.seed() * 7919 + epoch, progress);
         double seconds = (System.nanoTime() - start) / 1e9;
         network = trained.network();
-        Dataset<Row> scored = predict(network, data.validation(), shape, workers, settings).cache();
+        Dataset<Row> scored = predict(network, validationRows, shape, workers, settings).cache();
         DeepInference.Quality validation = DeepInference.quality(scored);
         history = history.plus(new TrainingHistory.Epoch(epoch, trained.loss(), validation.accuracy(),
             validation.loss(), seconds, trained.images() / seconds, learningRate.valueAt(0, epoch - 1)));
@@ -121,6 +143,9 @@ public final class DeepTrainer implements ModelTrainer {
           if (bestValidation != null) {
             bestValidation.unpersist(false);
           }
+        }
+        // A specialist's validation predictions cover its classes only: the whole split is scored at the end.
+        if (improved && specialist == null) {
           bestValidation = scored;
         } else {
           scored.unpersist(false);
@@ -135,29 +160,62 @@ public final class DeepTrainer implements ModelTrainer {
     } finally {
       averagingTrainer.close();
     }
-    return finish(name, data, shape, workers, best, bestValidation, history, settings);
+    Scorer scorer = specialist == null ? (net, images) -> predict(net, images, shape, workers, settings)
+        : (net, images) -> DeepInference.predict(general, specialist, net, images, shape,
+            settings.getBoolean("test-time-flip"), deep.getInt("inference-batch-size"), workers.threads());
+    return finish(name, data, shape, workers, best, bestValidation, history, settings, specialist, scorer);
+  }
+
+  /** How the trained network scores images: alone, or as a specialist with the network it refines. */
+  private interface Scorer {
+    Dataset<Row> predict(DeepNetwork network, Dataset<Row> images);
+  }
+
+  /**
+   * Gives the new {@code network} of specialist {@code name} the parameters of the run's trained
+   * network {@code of} (BatchNorm's statistics included), and returns that network.
+   */
+  private DeepNetwork startFrom(DeepNetwork network, String name, String of) {
+    String dir = run.model(of).toString();
+    DeepNetwork trained = SavedDeepModel.describe(dir, hadoop()).load(dir, hadoop());
+    if (trained.numParams() != network.numParams()) {
+      throw new UsageException("deep." + name + ": the run's " + of + " has " + trained.numParams()
+          + " parameters, the configured deep." + of + " " + network.numParams()
+          + ": train the specialist with the settings its network was trained with");
+    }
+    network.model().setParams(trained.model().params().dup());
+    return trained;
+  }
+
+  private static Dataset<Row> ofClasses(Dataset<Row> rows, Specialist specialist) {
+    return rows.filter(col(ParquetLayout.LABEL).isin(specialist.classes().toArray()));
   }
 
   /** Saves the best network, writes its test and validation predictions, metrics and the history. */
   private ModelMetrics finish(String name, TrainingData data, ImageShape shape, Workers workers,
-      DeepNetwork best, Dataset<Row> bestValidation, TrainingHistory history, Config settings) {
-    SavedDeepModel description = new SavedDeepModel(name, best.kind(), shape,
-        Architectures.gradCamLayer(name, settings), Architectures.featureLayer(name),
-        settings.getBoolean("test-time-flip"));
+      DeepNetwork best, Dataset<Row> bestValidation, TrainingHistory history, Config settings, Specialist specialist,
+      Scorer scorer) {
+    String architecture = specialist == null ? name : specialist.of();
+    SavedDeepModel description = new SavedDeepModel(architecture, best.kind(), shape,
+        Architectures.gradCamLayer(architecture, settings), Architectures.featureLayer(architecture),
+        settings.getBoolean("test-time-flip"), specialist);
     SavedDeepModel.save(best, description, run.model(name), resume, hadoop());
     history.write(run.history(name), hadoop());
 
     long start = System.nanoTime();
     Path predictions = run.predictions(name);
-    ParquetOutput.write(predict(best, data.test(), shape, workers, settings), predictions.toString(), resume);
+    ParquetOutput.write(scorer.predict(best, data.test()), predictions.toString(), resume);
     double inferenceSeconds = (System.nanoTime() - start) / 1e9;
     Dataset<Row> written = spark.read().parquet(predictions.toString());
     long images = written.count();
-    ParquetOutput.write(bestValidation != null ? bestValidation : predict(best, data.validation(), shape, workers,
-        settings), run.validation(name).toString(), resume);
+    ParquetOutput.write(bestValidation != null ? bestValidation : scorer.predict(best, data.validation()),
+        run.validation(name).toString(), resume);
     if (bestValidation != null) {
       bestValidation.unpersist(false);
     }
+    // The best epoch's, but for a specialist: there, the best epoch's was on its classes alone.
+    double validationAccuracy = DeepInference.quality(spark.read().parquet(run.validation(name).toString()))
+        .accuracy();
 
     Map<String, Object> chosen = new LinkedHashMap<>(settings.root().unwrapped());
     chosen.put("parameters", best.numParams());
@@ -170,7 +228,7 @@ public final class DeepTrainer implements ModelTrainer {
     chosen.put("layer-helpers", best.helpers());
     ModelMetrics metrics = ModelMetrics.compute(name, written, data.manifest().classNames(),
         new ModelMetrics.Training(history.trainSeconds(), images / inferenceSeconds,
-            history.best().validationAccuracy(), chosen));
+            validationAccuracy, chosen));
     metrics.write(run.metrics(name), hadoop());
     LOG.info("{}: test accuracy {} (macro F1 {}), best epoch {} of {}, trained in {} s, {} test images/s",
         name, fmt(metrics.accuracy()), fmt(metrics.macro().f1()), history.best().epoch(),

@@ -13,11 +13,12 @@ import org.apache.spark.sql.Row;
  * A trained deep model as saved in {@code models/<name>/}: {@code dl4j-model.zip} (DL4J's
  * ModelSerializer format, without updater state) and {@code model.json} (architecture, network
  * kind, image shape, the layer Grad-CAM explains, the layer hybrid models take features from, and
- * whether predictions average the image's and its mirror image's: {@code deep.<name>.test-time-flip}),
+ * whether predictions average the image's and its mirror image's: {@code deep.<name>.test-time-flip};
+ * for a {@link Specialist}, the network it refines, a sibling folder of the same run, and its classes),
  * written through the Hadoop FileSystem API, aside first.
  */
 public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageShape shape, String gradCamLayer,
-    String featureLayer, boolean testTimeFlip) {
+    String featureLayer, boolean testTimeFlip, Specialist specialist) {
 
   static final String NETWORK = "dl4j-model.zip";
   static final String DESCRIPTION = "model.json";
@@ -47,9 +48,17 @@ public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageSh
     }
   }
 
-  /** Scores {@code images} with the network saved in {@code dir}, as it was scored in training. */
+  /**
+   * Scores {@code images} with the network saved in {@code dir}, as it was scored in training: a
+   * specialist with the network it refines beside it ({@code dir}'s sibling folder).
+   */
   public Dataset<Row> predict(String dir, Dataset<Row> images, int batchSize, int threads, Configuration conf) {
-    return DeepInference.predict(load(dir, conf), images, shape, testTimeFlip, batchSize, threads);
+    if (specialist == null) {
+      return DeepInference.predict(load(dir, conf), images, shape, testTimeFlip, batchSize, threads);
+    }
+    String refined = new Path(new Path(dir).getParent(), specialist.of()).toString();
+    return DeepInference.predict(describe(refined, conf).load(refined, conf), specialist, load(dir, conf), images,
+        shape, testTimeFlip, batchSize, threads);
   }
 
   /** The network saved in {@code dir}. */

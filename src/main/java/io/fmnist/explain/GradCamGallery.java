@@ -9,6 +9,7 @@ import io.fmnist.deep.ImageShape;
 import io.fmnist.deep.MinibatchBuilder;
 import io.fmnist.deep.NativeRuntime;
 import io.fmnist.deep.SavedDeepModel;
+import io.fmnist.errors.UsageException;
 import io.fmnist.eval.Predictions;
 import io.fmnist.fs.AtomicOutput;
 import io.fmnist.fs.HadoopFiles;
@@ -63,6 +64,10 @@ public final class GradCamGallery {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     String modelDir = run.model(model).toString();
     SavedDeepModel saved = SavedDeepModel.describe(modelDir, hadoop);
+    if (saved.specialist() != null) {
+      throw new UsageException(model + " is a specialist, whose network answers only among its classes: "
+          + "explain the network it refines, " + saved.specialist().of());
+    }
     String layer = saved.gradCamLayer();
     NativeRuntime.configure(Runtime.getRuntime().availableProcessors());
     DeepNetwork network = saved.load(modelDir, hadoop);

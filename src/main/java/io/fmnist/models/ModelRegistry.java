@@ -18,9 +18,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Every model this project trains, by name: the MLlib models and hybrids ({@code classical.*}),
- * the DL4J networks ({@code deep.*}) and the stacked ensemble ({@code ensemble}), each a
+ * the DL4J networks and their specialists ({@code deep.*}) and the stacked ensemble ({@code ensemble}), each a
  * {@link ModelSpec} built from the configuration (a hybrid consumes the networks among its
- * features; the ensemble its {@code ensemble.base-models}, or every other model of the run).
+ * features, a specialist the network it refines; the ensemble its {@code ensemble.base-models}, or every other model of the run).
  */
 public final class ModelRegistry {
 
@@ -38,6 +38,8 @@ public final class ModelRegistry {
     for (String name : deep) {
       specs.put(name, new ModelSpec(name, Family.DL4J, List.of()));
     }
+    DeepTrainer.specialists(config).forEach((name, network) ->
+        specs.put(name, new ModelSpec(name, Family.DL4J, List.of(network))));
     specs.put(ENSEMBLE, new ModelSpec(ENSEMBLE, Family.ENSEMBLE,
         config.config().getStringList("ensemble.base-models")));
   }

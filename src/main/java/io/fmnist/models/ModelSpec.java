@@ -11,7 +11,7 @@ public record ModelSpec(String name, Family family, List<String> consumes) {
   public enum Family {
     /** Spark MLlib pipelines ({@code classical.<name>}), hybrids included. */
     MLLIB,
-    /** DL4J networks trained on Spark ({@code deep.<name>}). */
+    /** DL4J networks trained on Spark ({@code deep.<name>}), specialists included. */
     DL4J,
     /** The stacked ensemble of other models' predictions ({@code ensemble}). */
     ENSEMBLE

@@ -89,6 +89,7 @@ public final class Stages {
       DeepTrainer.checkCluster(spark);
     }
     TrainingData split = TrainingData.load(spark, data, config);
+    DeepTrainer.checkSpecialists(config, models, split.manifest().classNames());
     Map<String, ModelMetrics> results = new LinkedHashMap<>();
     try (ModelRegistry.Trainers trainers = registry.trainers(spark, run, resume)) {
       for (String model : models) {
@@ -123,10 +124,14 @@ public final class Stages {
     }
   }
 
-  /** The run's models saved by DL4J. */
+  /**
+   * The run's networks saved by DL4J, those Grad-CAM explains: not the specialists, whose network
+   * alone answers only among their classes.
+   */
   public List<String> deepModels(RunDirectory run) {
     return run.modelsWithPredictions().stream()
-        .filter(model -> SavedDeepModel.isAt(run.model(model).toString(), hadoop())).toList();
+        .filter(model -> SavedDeepModel.isAt(run.model(model).toString(), hadoop())
+            && SavedDeepModel.describe(run.model(model).toString(), hadoop()).specialist() == null).toList();
   }
 
   /**

@@ -22,7 +22,8 @@ class AppConfigTest {
     assertEquals(10, config.classNames().size());
     assertEquals("Ankle boot", config.classNames().get(9));
     assertEquals("local[*]", config.defaultMaster());
-    assertEquals(List.of("lr", "rf", "svm", "mlp", "cnn", "resnet", "hybrid-lr", "hybrid-rf", "ensemble"),
+    assertEquals(List.of("lr", "rf", "svm", "mlp", "cnn", "resnet", "resnet-specialist", "hybrid-lr", "hybrid-rf",
+        "ensemble"),
         config.config().getStringList("train.models"));
   }
 

@@ -1,6 +1,7 @@
 package io.fmnist.deep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmnist.config.AppConfig;
@@ -8,6 +9,7 @@ import io.fmnist.data.FashionMnist;
 import io.fmnist.data.Ingest;
 import io.fmnist.data.TestSpark;
 import io.fmnist.data.TrainingData;
+import io.fmnist.errors.UsageException;
 import io.fmnist.eval.ModelMetrics;
 import io.fmnist.eval.Predictions;
 import io.fmnist.explain.GradCamGallery;
@@ -34,6 +36,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DeepTrainerTest {
 
+  private static final String SPECIALIST = "resnet-specialist";
+  /** The specialist's classes: T-shirt/top, Pullover, Coat, Shirt. */
+  private static final List<Integer> CONFUSED = List.of(0, 2, 4, 6);
+
   private final SparkSession spark = TestSpark.session();
   private final Configuration hadoop = spark.sparkContext().hadoopConfiguration();
   @TempDir static Path tmp;
@@ -54,10 +60,11 @@ class DeepTrainerTest {
     for (String model : DeepTrainer.models()) {
       metrics.put(model, trainer.train(model, data));
     }
+    metrics.put(SPECIALIST, trainer.train(SPECIALIST, data));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"cnn", "resnet"})
+  @ValueSource(strings = {"cnn", "resnet", SPECIALIST})
   void accuracyIsFarAboveChance(String model) {
     // Chance is 0.10; scrambled pixels, labels or NCHW layout, or a worker that never learns, stay far below.
     assertTrue(metrics.get(model).accuracy() > 0.6, model + ": " + metrics.get(model).accuracy());
@@ -85,12 +92,14 @@ class DeepTrainerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"cnn", "resnet"})
+  @ValueSource(strings = {"cnn", "resnet", SPECIALIST})
   void savedModelLoadsBackAndPredictsTheSame(String model) {
     String dir = run.model(model).toString();
     SavedDeepModel saved = SavedDeepModel.describe(dir, hadoop);
     assertEquals(new ImageShape(28, 28, 10), saved.shape());
-    assertEquals(config.config().getBoolean("deep." + model + ".test-time-flip"), saved.testTimeFlip());
+    String network = model.equals(SPECIALIST) ? "resnet" : model;
+    assertEquals(config.config().getBoolean("deep." + network + ".test-time-flip"), saved.testTimeFlip());
+    assertEquals(model.equals(SPECIALIST) ? new Specialist("resnet", CONFUSED) : null, saved.specialist());
     // Another inference batch size than the run's: oneDNN may sum in another order, so probabilities
     // agree to float precision rather than bit for bit.
     List<Row> again = saved.predict(dir, data.test(), 100, 1, hadoop).orderBy("id").collectAsList();
@@ -140,6 +149,41 @@ class DeepTrainerTest {
   private static double[] probabilities(Row row) {
     return row.<Double>getList(row.fieldIndex(Predictions.PROBABILITIES)).stream()
         .mapToDouble(Double::doubleValue).toArray();
+  }
+
+  @Test
+  void specialistRedividesOnlyTheNetworksProbabilityOfItsClasses() {
+    List<Row> network = spark.read().parquet(run.predictions("resnet").toString()).orderBy("id").collectAsList();
+    List<Row> specialist = spark.read().parquet(run.predictions(SPECIALIST).toString()).orderBy("id").collectAsList();
+    assertEquals(network.size(), specialist.size());
+    double largestMove = 0;
+    for (int i = 0; i < network.size(); i++) {
+      assertEquals(network.get(i).<Long>getAs("id"), specialist.get(i).<Long>getAs("id"));
+      double[] p = probabilities(network.get(i));
+      double[] q = probabilities(specialist.get(i));
+      double mass = 0;
+      double specialistMass = 0;
+      for (int c = 0; c < p.length; c++) {
+        if (CONFUSED.contains(c)) {
+          mass += p[c];
+          specialistMass += q[c];
+          largestMove = Math.max(largestMove, Math.abs(p[c] - q[c]));
+        } else {
+          assertEquals(p[c], q[c], 1e-6, "image " + i + " class " + c);
+        }
+      }
+      assertEquals(mass, specialistMass, 1e-6, "image " + i);
+    }
+    // The fine-tuned network really answers differently among its classes than the one it started from.
+    assertTrue(largestMove > 0.01, "largest move " + largestMove);
+  }
+
+  @Test
+  void gradCamRefusesASpecialistNamingItsNetwork() {
+    UsageException error = assertThrows(UsageException.class,
+        () -> new GradCamGallery(spark, config.classNames(), 2, 1, 8)
+            .write(run, SPECIALIST, tmp.resolve("data").toString(), false));
+    assertTrue(error.getMessage().contains("explain the network it refines, resnet"), error.getMessage());
   }
 
   @ParameterizedTest

@@ -16,8 +16,10 @@ class ModelRegistryTest {
 
   @Test
   void everyFamilyIsInTheOneRegistryWithWhatItConsumes() {
-    assertEquals(List.of("lr", "rf", "svm", "mlp", "hybrid-lr", "hybrid-rf", "cnn", "resnet", "ensemble"),
-        defaults.names());
+    assertEquals(List.of("lr", "rf", "svm", "mlp", "hybrid-lr", "hybrid-rf", "cnn", "resnet", "cnn-specialist",
+        "resnet-specialist", "ensemble"), defaults.names());
+    assertEquals(new ModelSpec("resnet-specialist", ModelSpec.Family.DL4J, List.of("resnet")),
+        defaults.spec("resnet-specialist"));
     assertEquals(new ModelSpec("hybrid-lr", ModelSpec.Family.MLLIB, List.of("resnet")), defaults.spec("hybrid-lr"));
     assertEquals(List.of("cnn"), defaults.spec("hybrid-rf").consumes());
     assertEquals(ModelSpec.Family.DL4J, defaults.spec("resnet").family());
@@ -31,6 +33,7 @@ class ModelRegistryTest {
     // Bases trained in the run already: the ensemble alone, or a hybrid alone.
     assertEquals(List.of("ensemble"), defaults.order(List.of("ensemble"), List.of("lr", "cnn", "resnet")));
     assertEquals(List.of("hybrid-rf"), defaults.order(List.of("hybrid-rf"), List.of("cnn")));
+    assertEquals(List.of("cnn", "cnn-specialist"), defaults.order(List.of("cnn-specialist", "cnn"), List.of()));
   }
 
   @Test
@@ -44,6 +47,9 @@ class ModelRegistryTest {
     UsageException missing = assertThrows(UsageException.class,
         () -> configured.order(List.of("ensemble", "lr", "cnn"), List.of()));
     assertTrue(missing.getMessage().contains("ensemble needs the model svm"), missing.getMessage());
+    UsageException specialist = assertThrows(UsageException.class,
+        () -> defaults.order(List.of("resnet-specialist"), List.of("cnn")));
+    assertTrue(specialist.getMessage().contains("resnet-specialist needs the model resnet"), specialist.getMessage());
     assertThrows(UsageException.class, () -> defaults.order(List.of("knn"), List.of()));
   }
 }

@@ -68,7 +68,7 @@ public final class DeepTrainer implements ModelTrainer {
   /** Refuses, before any model trains, a specialist among {@code models} for classes the data set lacks. */
   public static void checkSpecialists(AppConfig config, List<String> models, List<String> classNames) {
     Config deep = config.config().getConfig("deep");
-    models.stream().filter(specialists(config)::containsKey).forEach(name -> Specialist.of(deep, name, classNames));
+    models.stream().filter(specialists(config)::containsKey).forEach(name -> Specialist.from(deep, name, classNames));
   }
 
   /** Trains, saves, predicts and measures {@code name}; returns its test metrics. */
@@ -76,7 +76,7 @@ public final class DeepTrainer implements ModelTrainer {
   public ModelMetrics train(String name, TrainingData data) {
     Config deep = config.config().getConfig("deep");
     Specialist specialist = specialists(config).containsKey(name)
-        ? Specialist.of(deep, name, data.manifest().classNames()) : null;
+        ? Specialist.from(deep, name, data.manifest().classNames()) : null;
     Config settings = specialist == null ? deep.getConfig(name) : Specialist.settings(deep, name);
     String architecture = specialist == null ? name : specialist.of();
     ImageShape shape = ImageShape.of(data.size(), data.numClasses());

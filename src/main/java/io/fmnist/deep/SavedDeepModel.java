@@ -56,8 +56,8 @@ public record SavedDeepModel(String architecture, DeepNetwork.Kind kind, ImageSh
     if (specialist == null) {
       return DeepInference.predict(load(dir, conf), images, shape, testTimeFlip, batchSize, threads);
     }
-    String refined = new Path(new Path(dir).getParent(), specialist.of()).toString();
-    return DeepInference.predict(describe(refined, conf).load(refined, conf), specialist, load(dir, conf), images,
+    String network = new Path(new Path(dir).getParent(), specialist.of()).toString();
+    return DeepInference.predict(describe(network, conf).load(network, conf), specialist, load(dir, conf), images,
         shape, testTimeFlip, batchSize, threads);
   }
 

@@ -5,9 +5,9 @@ import com.typesafe.config.ConfigValueType;
 import io.fmnist.errors.UsageException;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A specialist for classes a network confuses (Fashion-MNIST's T-shirt/top, Pullover, Coat and
@@ -37,7 +37,7 @@ public record Specialist(String of, List<Integer> classes) implements Serializab
   }
 
   /** The specialist {@code deep.<name>}, its classes by label; unknown classes are usage errors. */
-  static Specialist of(Config deep, String name, List<String> classNames) {
+  static Specialist from(Config deep, String name, List<String> classNames) {
     Config section = deep.getConfig(name);
     List<Integer> labels = new ArrayList<>();
     for (String className : section.getStringList("classes")) {

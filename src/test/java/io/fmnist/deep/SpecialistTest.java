@@ -30,7 +30,7 @@ class SpecialistTest {
   void theDefaultsConfigureASpecialistForEachNetworkOnTheConfusableClasses() {
     AppConfig config = AppConfig.defaults();
     assertEquals(Map.of("cnn-specialist", "cnn", "resnet-specialist", "resnet"), DeepTrainer.specialists(config));
-    Specialist resnet = Specialist.of(config.config().getConfig("deep"), "resnet-specialist", config.classNames());
+    Specialist resnet = Specialist.from(config.config().getConfig("deep"), "resnet-specialist", config.classNames());
     assertEquals(new Specialist("resnet", List.of(0, 2, 4, 6)), resnet);
     // Its own keys over the network's: the architecture is the ResNet's.
     var settings = Specialist.settings(config.config().getConfig("deep"), "resnet-specialist");

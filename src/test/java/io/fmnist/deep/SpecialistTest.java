@@ -36,6 +36,10 @@ class SpecialistTest {
     var settings = Specialist.settings(config.config().getConfig("deep"), "resnet-specialist");
     assertEquals(config.config().getIntList("deep.resnet.widths"), settings.getIntList("widths"));
     assertEquals(config.config().getInt("deep.resnet-specialist.epochs"), settings.getInt("epochs"));
+    // A specialist's own augmentation, targeted at its classes, overrides the network's.
+    var shifted = Specialist.settings(AppConfig.load(null, List.of("deep.resnet-specialist.augment.shift=1"),
+        new Configuration(false)).config().getConfig("deep"), "resnet-specialist");
+    assertEquals(new Augmentation(1, true), Augmentation.from(shifted));
   }
 
   @Test

@@ -8,7 +8,6 @@ import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.LinearSVC;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
-import org.apache.spark.ml.classification.OneVsRest;
 import org.apache.spark.ml.classification.RandomForestClassifier;
 import org.apache.spark.ml.param.Params;
 
@@ -22,15 +21,15 @@ record ClassicalModel(String name, Builder builder) {
   record Classifier(PipelineStage stage, Params tuned) {}
 
   interface Builder {
-    Classifier build(int inputSize, int numClasses, long seed, int parallelism, Config model);
+    Classifier build(int inputSize, int numClasses, long seed, Config model);
   }
 
-  private static final Builder LOGISTIC_REGRESSION = (in, classes, seed, parallelism, conf) -> {
+  private static final Builder LOGISTIC_REGRESSION = (in, classes, seed, conf) -> {
     LogisticRegression lr = new LogisticRegression().setFamily("multinomial");
     return new Classifier(lr, lr);
   };
 
-  private static final Builder RANDOM_FOREST = (in, classes, seed, parallelism, conf) -> {
+  private static final Builder RANDOM_FOREST = (in, classes, seed, conf) -> {
     RandomForestClassifier rf = new RandomForestClassifier().setSeed(seed);
     return new Classifier(rf, rf);
   };
@@ -42,12 +41,13 @@ record ClassicalModel(String name, Builder builder) {
   static final Map<String, ClassicalModel> ALL = registry(
       new ClassicalModel("lr", LOGISTIC_REGRESSION),
       new ClassicalModel("rf", RANDOM_FOREST),
-      // LinearSVC is binary only in MLlib: one-vs-rest over the classes, fitted in parallel.
-      new ClassicalModel("svm", (in, classes, seed, parallelism, conf) -> {
+      // LinearSVC is binary only in MLlib: one-vs-rest over the classes, every class's binary SVM
+      // fitted in the same passes over the data.
+      new ClassicalModel("svm", (in, classes, seed, conf) -> {
         LinearSVC svc = new LinearSVC();
-        return new Classifier(new OneVsRest().setClassifier(svc).setParallelism(parallelism), svc);
+        return new Classifier(new OneVsRestSvm(svc), svc);
       }),
-      new ClassicalModel("mlp", (in, classes, seed, parallelism, conf) -> {
+      new ClassicalModel("mlp", (in, classes, seed, conf) -> {
         int[] hidden = conf.getIntList("hidden-layers").stream().mapToInt(Integer::intValue).toArray();
         int[] layers = IntStream.concat(IntStream.concat(IntStream.of(in), IntStream.of(hidden)),
             IntStream.of(classes)).toArray();

@@ -83,7 +83,7 @@ public final class ClassicalTrainer implements ModelTrainer {
     FeatureStages features = FeatureStages.build(settings, config.config().getConfig("classical.hog"),
         data.size(), config.seed(), origin, networks, hadoop());
     ClassicalModel.Classifier classifier = model.builder().build(features.outputSize(),
-        data.numClasses(), config.seed(), spark.sparkContext().defaultParallelism(), settings);
+        data.numClasses(), config.seed(), settings);
     SparkParams.apply(classifier.tuned(), settings.getConfig("params"), origin + ".params");
     Params stage = (Params) classifier.stage();
     stage.set(stage.getParam("featuresCol"), features.outputCol());

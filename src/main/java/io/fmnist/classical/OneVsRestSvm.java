@@ -43,6 +43,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 import scala.reflect.ClassTag$;
 
@@ -63,6 +65,9 @@ import scala.reflect.ClassTag$;
  * supported.
  */
 public final class OneVsRestSvm extends Estimator<OneVsRestModel> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OneVsRestSvm.class);
+  private static final int PASSES_PER_PROGRESS_LINE = 25;
 
   private final String uid;
   private final LinearSVC svc;
@@ -151,6 +156,8 @@ public final class OneVsRestSvm extends Estimator<OneVsRestModel> {
     try {
       Objective objective = new Objective(blocks, centre, std, numFeatures, classes);
       double[][] solutions = optimiseEveryClass(objective, classes, numFeatures + 1);
+      LOG.info("one-vs-rest SVM: {} classes fitted in {} passes over the data, {} s", classes, objective.passes,
+          objective.seconds());
       ClassificationModel<?, ?>[] models = new ClassificationModel<?, ?>[classes];
       for (int k = 0; k < classes; k++) {
         models[k] = binaryModel(solutions[k], std, scaledMean);
@@ -217,6 +224,8 @@ public final class OneVsRestSvm extends Estimator<OneVsRestModel> {
     private final double[] std;
     private final int numFeatures;
     private final int classes;
+    private final long start = System.nanoTime();
+    private int passes;
 
     Objective(JavaRDD<HingeLosses.Block> blocks, Broadcast<double[]> centre, double[] std, int numFeatures, int classes) {
       this.blocks = blocks;
@@ -243,6 +252,9 @@ public final class OneVsRestSvm extends Estimator<OneVsRestModel> {
           (sum, block) -> sum.add(block, coefficients.value(), means.value()), HingeLosses::merge,
           svc.getAggregationDepth());
       coefficients.destroy();
+      if (++passes % PASSES_PER_PROGRESS_LINE == 0) {
+        LOG.info("one-vs-rest SVM: {} passes over the data for {} classes, {} s", passes, classes, seconds());
+      }
       Tuple2<Object, DenseVector<Object>>[] answers = new Tuple2[classes];
       for (int k = 0; k < classes; k++) {
         double[] gradient = sums.gradient(k);
@@ -259,6 +271,10 @@ public final class OneVsRestSvm extends Estimator<OneVsRestModel> {
         answers[k] = new Tuple2<>(sums.loss(k) + 0.5 * regParam * penalty, new DenseVector$mcD$sp(gradient));
       }
       return answers;
+    }
+
+    String seconds() {
+      return String.format("%.1f", (System.nanoTime() - start) / 1e9);
     }
   }
 

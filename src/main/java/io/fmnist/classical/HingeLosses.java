@@ -30,6 +30,9 @@ final class HingeLosses implements Serializable {
   private final double[] lossSum;
   private final double[] gradientSum;
   private long count;
+  // Each class's margin offset at the coefficients of this pass, computed once per task: the
+  // coefficients are the same for every block a task adds.
+  private transient double[] offsets;
 
   HingeLosses(int features, int classes, boolean intercept) {
     this.features = features;
@@ -47,12 +50,15 @@ final class HingeLosses implements Serializable {
     // centring that the rows lack.
     double[] margins = new double[rows * classes];
     if (intercept) {
-      for (int k = 0; k < classes; k++) {
-        double offset = coefficients[k * stride + features]
-            - BLAS.getInstance().ddot(features, coefficients, k * stride, 1, scaledMean, 0, 1);
-        for (int r = 0; r < rows; r++) {
-          margins[r * classes + k] = offset;
+      if (offsets == null) {
+        offsets = new double[classes];
+        for (int k = 0; k < classes; k++) {
+          offsets[k] = coefficients[k * stride + features]
+              - BLAS.getInstance().ddot(features, coefficients, k * stride, 1, scaledMean, 0, 1);
         }
+      }
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(offsets, 0, margins, r * classes, classes);
       }
     }
     // Column-major, margins is classes x rows = coefficients^T (classes x features) . values

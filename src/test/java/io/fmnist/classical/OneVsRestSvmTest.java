@@ -32,6 +32,19 @@ class OneVsRestSvmTest {
   private final SparkSession spark = TestSpark.session();
 
   @Test
+  void withoutStandardisationOrInterceptTooItFitsMllibsModel() {
+    Dataset<Row> images = pixels(1000).cache();
+    LinearSVC svc = new LinearSVC().setMaxIter(10).setRegParam(0.01).setStandardization(false).setFitIntercept(false);
+    OneVsRestModel mllib = new OneVsRest().setClassifier(svc).fit(images);
+    OneVsRestModel batched = new OneVsRestSvm(svc.copy(new org.apache.spark.ml.param.ParamMap())).fit(images);
+    assertSameModels(mllib, batched);
+    for (int k = 0; k < 10; k++) {
+      assertEquals(0.0, ((LinearSVCModel) batched.models()[k]).intercept());
+    }
+    images.unpersist();
+  }
+
+  @Test
   void fitsMllibsModelInAFractionOfItsPasses(@TempDir Path tmp) throws java.io.IOException {
     Dataset<Row> images = pixels(1500).cache();
     LinearSVC svc = new LinearSVC().setMaxIter(15).setRegParam(0.01).setTol(1e-6);
@@ -42,20 +55,7 @@ class OneVsRestSvmTest {
     OneVsRestModel batched = new OneVsRestSvm(svc.copy(new org.apache.spark.ml.param.ParamMap())).fit(images);
     spark.sparkContext().clearJobGroup();
 
-    assertEquals(10, batched.models().length);
-    for (int k = 0; k < 10; k++) {
-      LinearSVCModel expected = (LinearSVCModel) mllib.models()[k];
-      LinearSVCModel actual = assertInstanceOf(LinearSVCModel.class, batched.models()[k]);
-      double scale = java.util.Arrays.stream(expected.coefficients().toArray()).map(Math::abs).max().orElseThrow();
-      double[] difference = expected.coefficients().toArray().clone();
-      for (int j = 0; j < difference.length; j++) {
-        difference[j] -= actual.coefficients().apply(j);
-      }
-      double largest = java.util.Arrays.stream(difference).map(Math::abs).max().orElseThrow();
-      // The same optimisation of the same objective; only the order of the sums differs.
-      assertTrue(largest < 1e-6 * scale, "class " + k + ": coefficients differ by " + largest + " of " + scale);
-      assertEquals(expected.intercept(), actual.intercept(), 1e-6 * Math.max(1, Math.abs(expected.intercept())), "class " + k);
-    }
+    assertSameModels(mllib, batched);
     List<Row> expected = mllib.transform(images).select("prediction").collectAsList();
     List<Row> actual = batched.transform(images).select("prediction").collectAsList();
     assertEquals(expected, actual);
@@ -68,6 +68,24 @@ class OneVsRestSvmTest {
     String saved = tmp.resolve("ovr").toString();
     batched.save(saved);
     assertEquals(actual, OneVsRestModel.load(saved).transform(images).select("prediction").collectAsList());
+    images.unpersist();
+  }
+
+  /** The same optimisation of the same objective; only the order of the sums differs. */
+  private static void assertSameModels(OneVsRestModel mllib, OneVsRestModel batched) {
+    assertEquals(10, batched.models().length);
+    for (int k = 0; k < 10; k++) {
+      LinearSVCModel expected = (LinearSVCModel) mllib.models()[k];
+      LinearSVCModel actual = assertInstanceOf(LinearSVCModel.class, batched.models()[k]);
+      double scale = java.util.Arrays.stream(expected.coefficients().toArray()).map(Math::abs).max().orElseThrow();
+      double[] difference = expected.coefficients().toArray().clone();
+      for (int j = 0; j < difference.length; j++) {
+        difference[j] -= actual.coefficients().apply(j);
+      }
+      double largest = java.util.Arrays.stream(difference).map(Math::abs).max().orElseThrow();
+      assertTrue(largest < 1e-6 * scale, "class " + k + ": coefficients differ by " + largest + " of " + scale);
+      assertEquals(expected.intercept(), actual.intercept(), 1e-6 * Math.max(1, Math.abs(expected.intercept())), "class " + k);
+    }
   }
 
   @Test

@@ -38,7 +38,7 @@ final class EvaluateCommand implements Command {
         invocation.spark().sparkContext().hadoopConfiguration());
     Leaderboard leaderboard = invocation.stages().evaluate(run,
         invocation.has(DATA) ? invocation.value(DATA) : run.data().toString());
-    invocation.out().print(leaderboard.toMarkdown());
+    invocation.out().print(leaderboard.summary(run.leaderboardTable()));
     invocation.out().println("report: " + run.reportHtml());
   }
 }

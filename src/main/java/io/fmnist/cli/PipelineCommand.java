@@ -46,7 +46,7 @@ final class PipelineCommand implements Command {
     Ingest.Verified input = ingest.verify(invocation.value(CommonOptions.INPUT));
     return invocation.inRun(output, false, (run, manifest) -> {
       Stages.PipelineResult result = invocation.stages().pipeline(ingest, input, models, run, manifest);
-      invocation.out().print(result.leaderboard().toMarkdown());
+      invocation.out().print(result.leaderboard().summary(run.leaderboardTable()));
       invocation.out().println("report: " + run.reportHtml());
     });
   }

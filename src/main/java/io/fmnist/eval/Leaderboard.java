@@ -30,7 +30,13 @@ public record Leaderboard(int bootstrapSamples, List<Entry> models, List<Compari
    * {@code pValue} says their accuracies really differ.
    */
   public record Comparison(String first, String second, long onlyFirstRight, long onlySecondRight,
-      double chiSquared, double pValue) {}
+      double chiSquared, double pValue) {
+
+    /** The same test with the two models' places swapped. */
+    Comparison reversed() {
+      return new Comparison(second, first, onlySecondRight, onlyFirstRight, chiSquared, pValue);
+    }
+  }
 
   public void write(Path json, Path markdown, Configuration conf) {
     HadoopFiles.writeJson(json, this, conf);
@@ -65,11 +71,32 @@ public record Leaderboard(int bootstrapSamples, List<Entry> models, List<Compari
     return value == null ? "-" : String.format(Locale.ROOT, pattern, value);
   }
 
+  /**
+   * What the commands print at the end: the ranking, and McNemar's test of the top model against
+   * each other one; every pair (a run of a dozen models has 66) is in the Markdown file at {@code
+   * everyPair}.
+   */
+  public String summary(Path everyPair) {
+    StringBuilder md = new StringBuilder("# Leaderboard\n\n").append(rankingTable());
+    if (!models.isEmpty() && !mcnemar.isEmpty()) {
+      String top = models.get(0).model();
+      List<Comparison> withTop = mcnemar.stream().filter(c -> c.first().equals(top) || c.second().equals(top))
+          .map(c -> c.first().equals(top) ? c : c.reversed()).toList();
+      md.append("\n## McNemar's test: ").append(top).append(" against each other model\n\n")
+          .append(mcnemarTable(withTop)).append("\nEvery pair: ").append(everyPair).append('\n');
+    }
+    return md.toString();
+  }
+
   /** McNemar's test for every pair of models. */
   public String mcnemarTable() {
+    return mcnemarTable(mcnemar);
+  }
+
+  private static String mcnemarTable(List<Comparison> comparisons) {
     StringBuilder md = new StringBuilder(
         "| models | only the first right | only the second right | chi-squared | p |\n|---|---|---|---|---|\n");
-    for (Comparison c : mcnemar) {
+    for (Comparison c : comparisons) {
       md.append(String.format(Locale.ROOT, "| %s vs %s | %d | %d | %.2f | %.3g |%n", c.first(), c.second(),
           c.onlyFirstRight(), c.onlySecondRight(), c.chiSquared(), c.pValue()));
     }

@@ -1,6 +1,7 @@
 package io.fmnist.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fmnist.classical.ClassicalTrainer;
@@ -103,6 +104,30 @@ class EvaluationTest {
     String table = HadoopFiles.readText(run.leaderboardTable(), hadoop);
     assertTrue(table.contains("| 1 | " + board.models().get(0).model() + " |"), table);
     assertTrue(table.contains("seed notebook"), table);
+    String top = board.models().get(0).model();
+    String summary = board.summary(run.leaderboardTable());
+    assertTrue(summary.contains("| 1 | " + top + " |") && summary.contains("| 2 | "), summary);
+    assertTrue(summary.contains("| " + top + " vs " + board.models().get(1).model() + " |"), summary);
+  }
+
+  @Test
+  void theSummaryComparesTheTopModelWithEachOtherOne() {
+    Leaderboard.Interval ci = new Leaderboard.Interval(0.8, 0.9);
+    List<Leaderboard.Entry> ranked = List.of("a", "b", "c").stream()
+        .map(m -> new Leaderboard.Entry(m, 0.85, ci, 0.85, ci, 1, 1000, null, null, null)).toList();
+    Leaderboard board = new Leaderboard(100, ranked, List.of(
+        new Leaderboard.Comparison("b", "a", 3, 7, 0.9, 0.34),
+        new Leaderboard.Comparison("a", "c", 9, 2, 3.3, 0.07),
+        new Leaderboard.Comparison("b", "c", 5, 5, 0.1, 0.75)));
+
+    String summary = board.summary(new org.apache.hadoop.fs.Path("file:/runs/x/leaderboard.md"));
+
+    assertTrue(summary.contains("| 3 | c |"), summary);
+    assertTrue(summary.contains("| a vs b | 7 | 3 | 0.90 | 0.340 |"), "turned round to put the top model first: " + summary);
+    assertTrue(summary.contains("| a vs c | 9 | 2 | 3.30 | 0.0700 |"), summary);
+    assertFalse(summary.contains("b vs c"), summary);
+    assertTrue(summary.contains("Every pair: file:/runs/x/leaderboard.md"), summary);
+    assertTrue(board.toMarkdown().contains("| b vs c | 5 | 5 |"), "the file keeps every pair");
   }
 
   @Test

@@ -12,6 +12,8 @@ import org.apache.hadoop.fs.Path;
  */
 public record Leaderboard(int bootstrapSamples, List<Entry> models, List<Comparison> mcnemar) {
 
+  private static final String TITLE = "# Leaderboard\n\n";
+
   /**
    * One model's row. {@code seedNotebook} is null for a model the notebook did not have, {@code
    * expectedCalibrationError} for a model without probabilities (both it and {@code top2Accuracy}
@@ -45,7 +47,7 @@ public record Leaderboard(int bootstrapSamples, List<Entry> models, List<Compari
 
   /** The leaderboard and the pairwise tests as Markdown tables. */
   public String toMarkdown() {
-    return "# Leaderboard\n\n" + rankingTable() + "\n## McNemar's test between every pair\n\n" + mcnemarTable();
+    return TITLE + rankingTable() + "\n## McNemar's test between every pair\n\n" + mcnemarTable();
   }
 
   /** The models ranked by accuracy, with intervals, timings and the seed notebook's figure. */
@@ -77,7 +79,7 @@ public record Leaderboard(int bootstrapSamples, List<Entry> models, List<Compari
    * everyPair}.
    */
   public String summary(Path everyPair) {
-    StringBuilder md = new StringBuilder("# Leaderboard\n\n").append(rankingTable());
+    StringBuilder md = new StringBuilder(TITLE).append(rankingTable());
     if (!models.isEmpty() && !mcnemar.isEmpty()) {
       String top = models.get(0).model();
       List<Comparison> withTop = mcnemar.stream().filter(c -> c.first().equals(top) || c.second().equals(top))

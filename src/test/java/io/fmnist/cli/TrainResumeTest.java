@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TrainResumeTest {
 
-  @TempDir Path tmp;
+  // Kept when the test fails: the killed JVM's log, its checkpoint and the resumed run are the
+  // evidence (this test failed once in CI with a resumed network that predicted one class).
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp;
 
   @Test
   void resumeAfterKill9ContinuesFromTheLastCheckpointAndFinishes() throws Exception {
@@ -47,6 +50,7 @@ class TrainResumeTest {
     Path checkpoint = latestCheckpoint(checkpoints);
     assertTrue(checkpoint != null, "no checkpoint before the kill: " + Files.readString(tmp.resolve("killed.log")));
     assertFalse(Files.exists(run.resolve("metrics/cnn.json")), "the killed run must not have finished");
+    keepCopy(checkpoint, tmp.resolve("killed-checkpoint")); // the resumed run deletes it
     Configuration conf = new Configuration();
     TrainingHistory before = TrainingHistory.read(
         new org.apache.hadoop.fs.Path(checkpoint.resolve("history.json").toUri()), conf);
@@ -62,7 +66,8 @@ class TrainResumeTest {
     // The epochs before the kill are the checkpoint's, not retrained: continued, not restarted.
     assertEquals(before.epochs(), after.epochs().subList(0, before.completedEpochs()));
     ModelMetrics metrics = ModelMetrics.read(new org.apache.hadoop.fs.Path(run.resolve("metrics/cnn.json").toUri()), conf);
-    assertTrue(metrics.accuracy() > 0.6, "accuracy " + metrics.accuracy());
+    assertTrue(metrics.accuracy() > 0.6, "accuracy " + metrics.accuracy() + " after " + after.epochs()
+        + "; the killed run's log and checkpoint and the resumed run are kept in " + tmp);
     assertTrue(Files.exists(run.resolve("models/cnn/dl4j-model.zip")));
 
     // predict works with the saved DL4J model as with the MLlib ones.
@@ -75,6 +80,15 @@ class TrainResumeTest {
 
   private static List<Row> rows(Path parquet) {
     return TestSpark.session().read().parquet(parquet.toString()).orderBy("id").collectAsList();
+  }
+
+  private static void keepCopy(Path dir, Path copy) throws Exception {
+    Files.createDirectories(copy);
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Files.copy(file, copy.resolve(file.getFileName()));
+      }
+    }
   }
 
   private static Process startJvm(List<String> args, Path log) throws Exception {

@@ -72,6 +72,17 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
   private static final memory.data_type F32 = memory.data_type.f32;
   private static final memory.data_type BF16 = memory.data_type.bf16;
   private static final AtomicBoolean LOGGED_BF16 = new AtomicBoolean();
+  /**
+   * Held while oneDNN makes a primitive descriptor or a primitive, one thread at a time in the JVM.
+   * oneDNN 2.5.2's brgemm convolutions choose their blocking through a static field, {@code
+   * brg_blocking_t::last_ic_block_size} (1 for float, 2 for bf16; thread_local from oneDNN 2.7):
+   * two Spark workers making the float input convolution's primitive and a bf16 one at the same
+   * moment could each get the other's weight layout, a primitive that computes garbage, and oneDNN's
+   * primitive cache then hands that primitive to every later network of the shape in the JVM. Seen
+   * as validation accuracies far off in 4 of 12 CI runs; reproduced by two threads restoring and
+   * running the CNN with the cache off: 9 and 10 wrong outputs in about 3,500, none with this lock.
+   */
+  private static final Object CREATING = new Object();
 
   private final boolean inputGradient;
   private final ConvolutionPrecision precision;
@@ -119,10 +130,14 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
 
   /** The implementation oneDNN picks for the probe's bf16 forward pass; empty where it has none. */
   private static String bf16Kernel() {
-    convolution_forward.primitive_desc probe = available() ? Primitives.bf16Forward(
-        new Geometry(64, 32, 13, 13, 32, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, true, false), new primitive_attr())
-        : null;
-    return probe == null ? "" : probe.impl_info_str().getString();
+    if (!available()) {
+      return "";
+    }
+    synchronized (CREATING) {
+      convolution_forward.primitive_desc probe = Primitives.bf16Forward(
+          new Geometry(64, 32, 13, 13, 32, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, true, false), new primitive_attr());
+      return probe == null ? "" : probe.impl_info_str().getString();
+    }
   }
 
   /**
@@ -235,7 +250,11 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
   }
 
   private Primitives primitives(Geometry geometry) {
-    return primitives.computeIfAbsent(geometry, g -> new Primitives(g, inputGradient, precision));
+    return primitives.computeIfAbsent(geometry, g -> {
+      synchronized (CREATING) {
+        return new Primitives(g, inputGradient, precision);
+      }
+    });
   }
 
   /** What a set of primitives is made for, in oneDNN's terms. */

@@ -10,8 +10,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
+import io.fmnist.config.AppConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
+import org.bytedeco.dnnl.global.dnnl;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -31,6 +40,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -42,7 +52,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * output on three-channel images those of DL4J's built-in code; the input's gradient is null, not
  * wrong. In bf16 the outputs and gradients are float's to bf16's rounding, and not float's; the
  * precision is saved with the network, and {@code auto} runs as bf16 exactly where oneDNN's bf16
- * kernels are AMX's.
+ * kernels are AMX's. Networks restored and run on two threads at once compute what one thread does.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DirectConvolutionHelperTest {
@@ -52,6 +62,49 @@ class DirectConvolutionHelperTest {
   @BeforeAll
   void realMinibatch() {
     batch = LayerFixtures.realMinibatch();
+  }
+
+  /**
+   * Two Spark workers restore networks and make their oneDNN primitives at the same moment. With
+   * oneDNN's primitive cache off every restore makes new ones, so a race in making them shows as a
+   * wrong output: before {@code DirectConvolutionHelper}'s lock, 9 and 10 of about 3,500 restored
+   * CNNs (two threads, 60 s) on the Xeon with AMX, where each network mixes a float convolution (on
+   * the one-channel input) and bf16 ones; none since.
+   */
+  @Test
+  void networksMadeOnTwoThreadsAtOnceComputeWhatOneThreadDoes() throws Exception {
+    INDArray images = batch.getFeatures().get(NDArrayIndex.interval(0, 8)).dup();
+    List<Callable<Integer>> restorers = new ArrayList<>();
+    for (String name : List.of("cnn", "resnet")) {
+      DeepNetwork network = Architectures.create(name, AppConfig.load(null, List.of("deep.cnn.dropout=0"),
+          new Configuration()).config().getConfig("deep." + name), LayerFixtures.SHAPE, 7);
+      byte[] saved = network.toBytes(false);
+      float[] expected = DeepNetwork.fromBytes(network.kind(), saved, false).output(images).data().asFloat();
+      restorers.add(() -> wrongOutputs(saved, network.kind(), images, expected));
+    }
+    int capacity = dnnl.get_primitive_cache_capacity();
+    dnnl.set_primitive_cache_capacity(0);
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      int wrong = 0;
+      for (Future<Integer> restorer : threads.invokeAll(restorers)) {
+        wrong += restorer.get();
+      }
+      assertEquals(0, wrong, "wrong outputs among 300 CNNs and 300 ResNets restored at once");
+    } finally {
+      threads.shutdown();
+      dnnl.set_primitive_cache_capacity(capacity);
+    }
+  }
+
+  private static int wrongOutputs(byte[] saved, DeepNetwork.Kind kind, INDArray images, float[] expected) {
+    NativeRuntime.configure(1);
+    int wrong = 0;
+    for (int i = 0; i < 300; i++) {
+      float[] output = DeepNetwork.fromBytes(kind, saved, false).output(images.dup()).data().asFloat();
+      wrong += Arrays.equals(output, expected) ? 0 : 1;
+    }
+    return wrong;
   }
 
   @Test

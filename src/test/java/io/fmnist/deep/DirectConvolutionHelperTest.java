@@ -74,10 +74,11 @@ class DirectConvolutionHelperTest {
   @Test
   void networksMadeOnTwoThreadsAtOnceComputeWhatOneThreadDoes() throws Exception {
     INDArray images = batch.getFeatures().get(NDArrayIndex.interval(0, 8)).dup();
+    // The default settings: convolution-precision auto, so on AMX each network mixes float and bf16.
+    Config deep = AppConfig.load(null, List.of(), new Configuration()).config().getConfig("deep");
     List<Callable<Integer>> restorers = new ArrayList<>();
     for (String name : List.of("cnn", "resnet")) {
-      DeepNetwork network = Architectures.create(name, AppConfig.load(null, List.of("deep.cnn.dropout=0"),
-          new Configuration()).config().getConfig("deep." + name), LayerFixtures.SHAPE, 7);
+      DeepNetwork network = Architectures.create(name, deep.getConfig(name), LayerFixtures.SHAPE, 7);
       byte[] saved = network.toBytes(false);
       float[] expected = DeepNetwork.fromBytes(network.kind(), saved, false).output(images).data().asFloat();
       restorers.add(() -> wrongOutputs(saved, network.kind(), images, expected));

@@ -195,6 +195,9 @@ final class ReportMarkdown {
       row("machine", String.format(Locale.ROOT, "%s, %d cores, %s", machine.path("cpu").asText(),
           machine.path("cores").asInt(), machine.path("vectorExtensions").asText()));
       row("MLlib BLAS", machine.path("mllibBlas").asText());
+      if (machine.has("mllibGini")) {
+        row("MLlib Gini statistics", machine.get("mllibGini").asText());
+      }
     }
     JsonNode stages = manifest.path("stages");
     for (Iterator<String> names = stages.fieldNames(); names.hasNext(); ) {

@@ -42,6 +42,7 @@ public final class RunManifest {
     node.put("vectorExtensions", machine.vectorExtensions());
     node.put("maxHeapMiB", machine.maxHeapBytes() >> 20);
     node.put("mllibBlas", MllibBlas.describe());
+    node.put("mllibGini", MllibGini.describe());
     try {
       root.set("config", JSON.readTree(config.toJson()));
     } catch (JsonProcessingException e) {

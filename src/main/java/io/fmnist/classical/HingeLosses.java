@@ -7,8 +7,9 @@ import java.io.Serializable;
  * The one-vs-rest hinge losses of every class over blocks of standardised rows, summed in one
  * pass: what MLlib's {@code HingeBlockAggregator} computes for one binary {@code LinearSVC}, for
  * all classes at once. The margins of a block are one matrix product (rows x features times
- * features x classes) and the gradients another, so the pass is bound by arithmetic where ten
- * binary passes are bound by reading the same block ten times.
+ * features x classes) and the gradients another, or, once few rows are inside the classes'
+ * margins, the sum of those rows alone, so the pass is bound by arithmetic where ten binary passes
+ * are bound by reading the same block ten times.
  *
  * <p>Coefficients are laid out class after class, each {@code features + 1} long with the
  * intercept last (unused without one). As in MLlib, the rows are scaled but not centred (a sparse
@@ -23,6 +24,10 @@ final class HingeLosses implements Serializable {
       return labels.length;
     }
   }
+
+  // The row-by-row gradient wins below a quarter of the (row, class) pairs inside the margin: the
+  // matrix product is about 3.5x faster per pair at full density (Intel Xeon family 6 model 167).
+  private static final int SPARSE_BELOW = 4;
 
   private final int features;
   private final int classes;
@@ -66,6 +71,7 @@ final class HingeLosses implements Serializable {
     BLAS.getInstance().dgemm("T", "N", classes, rows, features, 1.0, coefficients, stride,
         block.values(), features, 1.0, margins, classes);
     double[] multiplierSum = new double[classes];
+    int active = 0;
     for (int r = 0; r < rows; r++) {
       for (int k = 0; k < classes; k++) {
         int at = r * classes + k;
@@ -75,15 +81,22 @@ final class HingeLosses implements Serializable {
           lossSum[k] += loss;
           margins[at] = -sign;
           multiplierSum[k] -= sign;
+          active++;
         } else {
           margins[at] = 0.0;
         }
       }
     }
     count += rows;
-    // gradient (features x classes) += values (features x rows) . multipliers^T (rows x classes)
-    BLAS.getInstance().dgemm("N", "T", features, classes, rows, 1.0, block.values(), features,
-        margins, classes, 1.0, gradientSum, stride);
+    // gradient (features x classes) += values (features x rows) . multipliers^T (rows x classes).
+    // Once the classes separate, most rows lie outside most classes' margins (multiplier 0): then
+    // adding only the rows that are inside beats a matrix product over every row and class.
+    if (active * SPARSE_BELOW < rows * classes) {
+      addActiveRows(block.values(), margins, rows);
+    } else {
+      BLAS.getInstance().dgemm("N", "T", features, classes, rows, 1.0, block.values(), features,
+          margins, classes, 1.0, gradientSum, stride);
+    }
     if (intercept) {
       for (int k = 0; k < classes; k++) {
         BLAS.getInstance().daxpy(features, -multiplierSum[k], scaledMean, 0, 1, gradientSum, k * stride, 1);
@@ -91,6 +104,23 @@ final class HingeLosses implements Serializable {
       }
     }
     return this;
+  }
+
+  /** gradient(class k) += multiplier(r, k) * row r, for the (row, class) pairs inside the margin. */
+  private void addActiveRows(double[] values, double[] multipliers, int rows) {
+    int stride = features + 1;
+    for (int r = 0; r < rows; r++) {
+      for (int k = 0; k < classes; k++) {
+        double multiplier = multipliers[r * classes + k];
+        if (multiplier != 0) {
+          int from = r * features;
+          int to = k * stride;
+          for (int j = 0; j < features; j++) {
+            gradientSum[to + j] += multiplier * values[from + j];
+          }
+        }
+      }
+    }
   }
 
   HingeLosses merge(HingeLosses other) {

@@ -4,9 +4,9 @@ package org.apache.spark.mllib.tree.impurity;
  * Patch of Spark 3.5's class of the same name, not application code: it computes what Spark's does,
  * to the bit, without boxing. Spark's {@code count} and {@code calculate} sum the class counts with
  * Scala's generic {@code stats.sum}, which boxes every element, and the random forest's split
- * search calls them four times for every candidate split of every feature of every node: 39% of a
- * forest's time here by JFR, and the whole forest fits 24% faster with this class (README.md,
- * Spark MLlib). The sums run left to right from 0.0, as Scala's {@code foldLeft} does, so every
+ * search calls them four times for every candidate split of every feature of every node: most of
+ * the 39% of a forest's JFR samples in that search, and the whole forest fits 24% faster with this
+ * class (README.md, Spark MLlib). The sums run left to right from 0.0, as Scala's {@code foldLeft} does, so every
  * split, tree and prediction is the same.
  *
  * <p>It shadows Spark's class where this project's classes come first on the class path (local

@@ -113,11 +113,7 @@ final class HingeLosses implements Serializable {
       for (int k = 0; k < classes; k++) {
         double multiplier = multipliers[r * classes + k];
         if (multiplier != 0) {
-          int from = r * features;
-          int to = k * stride;
-          for (int j = 0; j < features; j++) {
-            gradientSum[to + j] += multiplier * values[from + j];
-          }
+          BLAS.getInstance().daxpy(features, multiplier, values, r * features, 1, gradientSum, k * stride, 1);
         }
       }
     }

@@ -6,15 +6,16 @@ package org.apache.spark.mllib.tree.impurity;
  * Scala's generic {@code stats.sum}, which boxes every element, and the random forest's split
  * search calls them four times for every candidate split of every feature of every node: most of
  * the 39% of a forest's JFR samples in that search, and the whole forest fits 24% faster with this
- * class (README.md, Spark MLlib). The sums run left to right from 0.0, as Scala's {@code foldLeft} does, so every
- * split, tree and prediction is the same.
+ * class (README.md, Spark MLlib). The sums run left to right from 0.0, as Scala's
+ * {@code foldLeft} does, so every split, tree and prediction is the same.
  *
  * <p>It shadows Spark's class where this project's classes come first on the class path (local
  * mode, the tests); under {@code spark-submit} Spark's jars come first unless
  * {@code spark.driver.userClassPathFirst} and {@code spark.executor.userClassPathFirst} are set,
  * and the forest is then Spark's own, slower. {@code io.fmnist.run.MllibGini} says which is
  * loaded. The serialized form is Spark's (same fields, same serialVersionUID), so either class
- * reads what the other wrote. {@code io.fmnist.run.MllibGiniTest} holds it to Spark's on random statistics.
+ * reads what the other wrote. {@code io.fmnist.run.MllibGiniTest} holds it to Spark's on random
+ * statistics.
  */
 public class GiniCalculator extends ImpurityCalculator {
 

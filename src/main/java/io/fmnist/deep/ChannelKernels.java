@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * BatchNorm's passes over contiguous float activations, NCHW (each channel's values N rows of H * W
  * floats) or NHWC (N * H * W rows of one value per channel): sums per channel and per-channel affine
  * maps, several fused into one pass over memory; ReLU's gradient, one pass over arrays of any
- * shape; and a 2x2 max-pool's gradient over NHWC activations. SIMD through the JDK's Vector API at
+ * shape; and a 2x2 max-pool and its gradient over NHWC activations. SIMD through the JDK's Vector API at
  * the widest width this CPU has ({@code SPECIES_PREFERRED}: 16 floats with AVX-512, 8 with AVX2), chosen by the JVM at run time; sums in
  * float over at most a few hundred values (an NCHW row, {@link #FLUSH} NHWC rows) and in double
  * across them.
@@ -286,6 +286,46 @@ final class ChannelKernels {
       int at = i * Float.BYTES;
       fo.buffer().putFloat(fo.start() + at,
           fz.buffer().getFloat(fz.start() + at) > 0f ? fg.buffer().getFloat(fg.start() + at) : 0f);
+    }
+  }
+
+  /**
+   * A 2x2, stride-2 max-pool without padding of contiguous NHWC {@code x} ([N, H, W, C]) into
+   * {@code out} (contiguous [N, H / 2, W / 2, C]): the last row or column of an odd size is left out,
+   * as DL4J's Truncate mode does.
+   */
+  static void maxPool(INDArray x, INDArray out) {
+    Floats fx = Floats.of(x);
+    Floats fo = Floats.of(out);
+    int images = Math.toIntExact(x.size(0));
+    int height = Math.toIntExact(x.size(1));
+    int width = Math.toIntExact(x.size(2));
+    int channels = Math.toIntExact(x.size(3));
+    int outHeight = height / 2;
+    int outWidth = width / 2;
+    int bound = SPECIES.loopBound(channels);
+    int rowBytes = width * channels * Float.BYTES;
+    int pixelBytes = channels * Float.BYTES;
+    for (int image = 0; image < images; image++) {
+      for (int i = 0; i < outHeight; i++) {
+        for (int j = 0; j < outWidth; j++) {
+          int topLeft = ((image * height + 2 * i) * width + 2 * j) * pixelBytes;
+          int bottomLeft = topLeft + rowBytes;
+          int pooled = fo.start() + ((image * outHeight + i) * outWidth + j) * pixelBytes;
+          int c = 0;
+          for (; c < bound; c += SPECIES.length()) {
+            int at = c * Float.BYTES;
+            fx.load(topLeft + at).max(fx.load(topLeft + pixelBytes + at))
+                .max(fx.load(bottomLeft + at).max(fx.load(bottomLeft + pixelBytes + at)))
+                .intoByteBuffer(fo.buffer(), pooled + at, ORDER);
+          }
+          for (; c < channels; c++) {
+            int at = c * Float.BYTES;
+            fo.buffer().putFloat(pooled + at, Math.max(Math.max(fx.get(topLeft + at), fx.get(topLeft + pixelBytes + at)),
+                Math.max(fx.get(bottomLeft + at), fx.get(bottomLeft + pixelBytes + at))));
+          }
+        }
+      }
     }
   }
 

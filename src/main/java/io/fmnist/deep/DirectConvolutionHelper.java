@@ -316,6 +316,12 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
     private final memory userDiffWeights;
     /** The bf16 copies of {@code src} and {@code diffDst}; null in float. */
     private final Step roundSrc;
+    /**
+     * The address of the input whose bf16 copy the last forward pass made, until a backward pass
+     * uses it: the training step's backward pass gets the input its forward pass had, and does not
+     * round it again (0 when there is none).
+     */
+    private long roundedSrc;
     private final Step roundDiffDst;
     private final Step forwardWeights;
     private final Step forward;
@@ -466,6 +472,7 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
       }
       if (roundSrc != null) {
         roundSrc.run(stream);
+        roundedSrc = address(x);
       }
       forwardWeights.run(stream);
       forward.run(stream);
@@ -481,7 +488,10 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
         point(diffBias, biasGrad);
       }
       if (roundSrc != null) {
-        roundSrc.run(stream);
+        if (roundedSrc != address(x)) {
+          roundSrc.run(stream);
+        }
+        roundedSrc = 0;
         roundDiffDst.run(stream);
       }
       backwardWeights.run(stream);
@@ -497,7 +507,11 @@ final class DirectConvolutionHelper extends MKLDNNConvHelper {
 
     /** Points a memory object at an array's first element (row-major and contiguous: checked by the caller). */
     private static void point(memory memory, INDArray array) {
-      memory.set_data_handle(new Address(array.data().address() + array.offset() * Float.BYTES));
+      memory.set_data_handle(new Address(address(array)));
+    }
+
+    private static long address(INDArray array) {
+      return array.data().address() + array.offset() * Float.BYTES;
     }
   }
 

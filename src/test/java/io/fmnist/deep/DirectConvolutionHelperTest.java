@@ -29,9 +29,9 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -127,7 +127,7 @@ class DirectConvolutionHelperTest {
       Model ours = Architectures.create(name, LayerFixtures.settings(name, "NHWC"), LayerFixtures.SHAPE, 3).model();
       Model theirs = LayerFixtures.withDl4jHelpers(ours); // only the convolutions differ
       assertEquals(MKLDNNConvHelper.class, DeepNetwork.layers(theirs)[0].getHelper().getClass(), name);
-      assertAlmostEqual(output(theirs), output(ours), name + " output");
+      assertAlmostEqual(LayerFixtures.output(theirs, batch), LayerFixtures.output(ours, batch), name + " output");
       assertAlmostEqual(LayerFixtures.gradient(theirs, batch), LayerFixtures.gradient(ours, batch), name);
       // A training step as fit runs it (workspaces, DL4J's cache for the backward pass open), where
       // DirectConvolutionLayer keeps its output instead of a copy of the pre-activation and applies
@@ -164,8 +164,8 @@ class DirectConvolutionHelperTest {
     for (String name : List.of("cnn", "resnet")) {
       Model f32 = Architectures.create(name, LayerFixtures.settings(name, "NHWC"), LayerFixtures.SHAPE, 3).model();
       Model bf16 = Architectures.create(name, withPrecision(name, "bf16"), LayerFixtures.SHAPE, 3).model();
-      INDArray expected = output(f32);
-      INDArray actual = output(bf16);
+      INDArray expected = LayerFixtures.output(f32, batch);
+      INDArray actual = LayerFixtures.output(bf16, batch);
       assertTrue(!expected.equals(actual), name + ": bf16 outputs are not float's, bit for bit");
       assertClose(expected, actual, 2e-2, name + " output in bf16");
       // Every convolution feeds a BatchNorm, whose gradient cancels most of what reaches the
@@ -183,6 +183,55 @@ class DirectConvolutionHelperTest {
     }
   }
 
+  /**
+   * A training step's backward pass reuses the bf16 copy of the input that its forward pass made;
+   * after a forward pass on other images, or none, it rounds its input again, to the same gradients.
+   */
+  @Test
+  void aBackwardPassRoundsItsInputUnlessItsForwardPassJustDid() {
+    assumeTrue(DirectConvolutionHelper.bf16Available(), "oneDNN has no bf16 convolution on this CPU");
+    INDArray x = Nd4j.rand(DataType.FLOAT, 8, 13, 13, 32).subi(0.5);
+    INDArray other = Nd4j.rand(DataType.FLOAT, 8, 13, 13, 32).subi(0.5);
+    INDArray weights = Nd4j.rand(DataType.FLOAT, 32, 32, 3, 3).subi(0.5);
+    INDArray bias = Nd4j.rand(DataType.FLOAT, 1, 32);
+    INDArray dy = Nd4j.rand(DataType.FLOAT, 8, 13, 13, 32).subi(0.5);
+    DirectConvolutionHelper helper = new DirectConvolutionHelper(true, ConvolutionPrecision.BF16);
+    sameConvolution(helper, x, weights, bias, null);
+    INDArray[] afterItsForward = sameConvolution(helper, x, weights, bias, dy);
+    sameConvolution(helper, other, weights, bias, null);
+    INDArray[] afterAnother = sameConvolution(helper, x, weights, bias, dy);
+    INDArray[] alone = sameConvolution(helper, x, weights, bias, dy);
+    sameConvolution(helper, x, weights, bias, null);
+    INDArray[] ofTheOther = sameConvolution(helper, other, weights, bias, dy);
+    for (int i = 0; i < 3; i++) {
+      assertTrue(afterItsForward[i].amaxNumber().doubleValue() > 0);
+      assertEquals(afterItsForward[i], afterAnother[i]);
+      assertEquals(afterItsForward[i], alone[i]);
+    }
+    assertTrue(!afterItsForward[0].equals(ofTheOther[0]), "the other images' weight gradient is theirs");
+  }
+
+  /**
+   * A 3x3 same-padded NHWC convolution's forward pass where {@code dy} is null, otherwise its
+   * backward pass: the gradients of the weights, the bias and the input.
+   */
+  private static INDArray[] sameConvolution(DirectConvolutionHelper helper, INDArray x, INDArray weights,
+      INDArray bias, INDArray dy) {
+    int[] three = {3, 3};
+    int[] one = {1, 1};
+    LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+    if (dy == null) {
+      helper.preOutput(x, weights, bias, three, one, one, null, null, ConvolutionMode.Same, one, CNN2DFormat.NHWC,
+          none);
+      return null;
+    }
+    INDArray weightGradient = Nd4j.create(DataType.FLOAT, weights.shape());
+    INDArray biasGradient = Nd4j.create(DataType.FLOAT, bias.shape());
+    INDArray inputGradient = helper.backpropGradient(x, weights, bias, dy, three, one, one, biasGradient,
+        weightGradient, null, null, null, null, ConvolutionMode.Same, one, CNN2DFormat.NHWC, none).getSecond();
+    return new INDArray[] {weightGradient, biasGradient, inputGradient};
+  }
+
   @Test
   void thePrecisionIsSavedAndAutoIsBf16OnAmxOnly() {
     DeepNetwork auto = Architectures.create("resnet", withPrecision("resnet", "auto"), LayerFixtures.SHAPE, 3);
@@ -193,8 +242,8 @@ class DirectConvolutionHelperTest {
       }
     }
     Model f32 = Architectures.create("resnet", LayerFixtures.settings("resnet", "NHWC"), LayerFixtures.SHAPE, 3).model();
-    INDArray floatOutput = output(f32);
-    INDArray autoOutput = output(restored.model());
+    INDArray floatOutput = LayerFixtures.output(f32, batch);
+    INDArray autoOutput = LayerFixtures.output(restored.model(), batch);
     if (DirectConvolutionHelper.bf16OnAmx()) {
       assertTrue(!floatOutput.equals(autoOutput), "auto runs bf16 where oneDNN has AMX kernels, as here");
       assertClose(floatOutput, autoOutput, 2e-2, "auto on AMX");
@@ -227,11 +276,6 @@ class DirectConvolutionHelperTest {
       }
     }
     return model;
-  }
-
-  private INDArray output(Model model) {
-    INDArray features = DeepNetwork.inLayout(batch.getFeatures(), CNN2DFormat.NHWC);
-    return model instanceof MultiLayerNetwork network ? network.output(features) : ((ComputationGraph) model).outputSingle(features);
   }
 
   /** Equal up to float rounding: oneDNN 2.5's kernels sum in another order than libnd4j's oneDNN 2.3. */

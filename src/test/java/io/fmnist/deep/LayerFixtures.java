@@ -70,6 +70,13 @@ final class LayerFixtures {
     return graph.gradient().gradient().dup();
   }
 
+  /** The inference output of a network of either kind on {@code batch}'s images. */
+  static INDArray output(Model model, DataSet batch) {
+    INDArray features = DeepNetwork.inLayout(batch.getFeatures(), DeepNetwork.format(model));
+    return model instanceof MultiLayerNetwork network ? network.output(features)
+        : ((ComputationGraph) model).outputSingle(features);
+  }
+
   /** The gradient of {@code model}'s first training step on the batch, as the updater receives it. */
   static INDArray fitGradient(Model model, DataSet batch) {
     INDArray[] gradient = new INDArray[1];

@@ -297,21 +297,16 @@ final class ChannelKernels {
   static void maxPool(INDArray x, INDArray out) {
     Floats fx = Floats.of(x);
     Floats fo = Floats.of(out);
-    int images = Math.toIntExact(x.size(0));
-    int height = Math.toIntExact(x.size(1));
-    int width = Math.toIntExact(x.size(2));
-    int channels = Math.toIntExact(x.size(3));
-    int outHeight = height / 2;
-    int outWidth = width / 2;
+    Windows w = Windows.of(x);
+    int channels = w.channels();
     int bound = SPECIES.loopBound(channels);
-    int rowBytes = width * channels * Float.BYTES;
-    int pixelBytes = channels * Float.BYTES;
-    for (int image = 0; image < images; image++) {
-      for (int i = 0; i < outHeight; i++) {
-        for (int j = 0; j < outWidth; j++) {
-          int topLeft = ((image * height + 2 * i) * width + 2 * j) * pixelBytes;
-          int bottomLeft = topLeft + rowBytes;
-          int pooled = fo.start() + ((image * outHeight + i) * outWidth + j) * pixelBytes;
+    int pixelBytes = w.pixelBytes();
+    for (int image = 0; image < w.images(); image++) {
+      for (int i = 0; i < w.height() / 2; i++) {
+        for (int j = 0; j < w.width() / 2; j++) {
+          int topLeft = w.topLeft(image, i, j);
+          int bottomLeft = topLeft + w.rowBytes();
+          int pooled = fo.start() + w.pooled(image, i, j);
           int c = 0;
           for (; c < bound; c += SPECIES.length()) {
             int at = c * Float.BYTES;
@@ -321,8 +316,9 @@ final class ChannelKernels {
           }
           for (; c < channels; c++) {
             int at = c * Float.BYTES;
-            fo.buffer().putFloat(pooled + at, Math.max(Math.max(fx.get(topLeft + at), fx.get(topLeft + pixelBytes + at)),
-                Math.max(fx.get(bottomLeft + at), fx.get(bottomLeft + pixelBytes + at))));
+            float top = Math.max(fx.get(topLeft + at), fx.get(topLeft + pixelBytes + at));
+            float bottom = Math.max(fx.get(bottomLeft + at), fx.get(bottomLeft + pixelBytes + at));
+            fo.buffer().putFloat(pooled + at, Math.max(top, bottom));
           }
         }
       }
@@ -340,22 +336,21 @@ final class ChannelKernels {
     Floats fx = Floats.of(x);
     Floats fg = Floats.of(dy);
     Floats fo = Floats.of(out);
-    int images = Math.toIntExact(x.size(0));
-    int height = Math.toIntExact(x.size(1));
-    int width = Math.toIntExact(x.size(2));
-    int channels = Math.toIntExact(x.size(3));
-    int outHeight = height / 2;
-    int outWidth = width / 2;
+    Windows w = Windows.of(x);
+    int images = w.images();
+    int height = w.height();
+    int width = w.width();
+    int channels = w.channels();
     int bound = SPECIES.loopBound(channels);
     FloatVector zero = FloatVector.zero(SPECIES);
-    int rowBytes = width * channels * Float.BYTES;
-    int pixelBytes = channels * Float.BYTES;
+    int rowBytes = w.rowBytes();
+    int pixelBytes = w.pixelBytes();
     for (int image = 0; image < images; image++) {
-      for (int i = 0; i < outHeight; i++) {
-        for (int j = 0; j < outWidth; j++) {
-          int topLeft = ((image * height + 2 * i) * width + 2 * j) * pixelBytes;
+      for (int i = 0; i < height / 2; i++) {
+        for (int j = 0; j < width / 2; j++) {
+          int topLeft = w.topLeft(image, i, j);
           int[] window = {topLeft, topLeft + pixelBytes, topLeft + rowBytes, topLeft + rowBytes + pixelBytes};
-          int gradient = ((image * outHeight + i) * outWidth + j) * pixelBytes;
+          int gradient = w.pooled(image, i, j);
           int c = 0;
           for (; c < bound; c += SPECIES.length()) {
             int at = c * Float.BYTES;
@@ -396,6 +391,32 @@ final class ChannelKernels {
       if (height % 2 == 1) {
         zeros(fo, (image * height + height - 1) * rowBytes, rowBytes);
       }
+    }
+  }
+
+  /** The 2x2 windows of a contiguous NHWC array [images, height, width, channels], by byte offsets. */
+  private record Windows(int images, int height, int width, int channels) {
+    static Windows of(INDArray x) {
+      return new Windows(Math.toIntExact(x.size(0)), Math.toIntExact(x.size(1)), Math.toIntExact(x.size(2)),
+          Math.toIntExact(x.size(3)));
+    }
+
+    int pixelBytes() {
+      return channels * Float.BYTES;
+    }
+
+    int rowBytes() {
+      return width * pixelBytes();
+    }
+
+    /** Where window (i, j) of {@code image} starts in the input. */
+    int topLeft(int image, int i, int j) {
+      return ((image * height + 2 * i) * width + 2 * j) * pixelBytes();
+    }
+
+    /** Where its maximum is in the pooled array (or its gradient in the output's gradient). */
+    int pooled(int image, int i, int j) {
+      return ((image * (height / 2) + i) * (width / 2) + j) * pixelBytes();
     }
   }
 

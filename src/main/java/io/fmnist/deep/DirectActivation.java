@@ -28,12 +28,7 @@ public class DirectActivation extends ActivationLayer {
   @Override
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
       int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-    DirectActivationLayer layer = new DirectActivationLayer(conf, networkDataType);
-    layer.setListeners(trainingListeners);
-    layer.setIndex(layerIndex);
-    layer.setParamsViewArray(layerParamsView);
-    layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-    layer.setConf(conf);
-    return layer;
+    return LayerHelpers.instantiated(new DirectActivationLayer(conf, networkDataType), this, conf, trainingListeners,
+        layerIndex, layerParamsView, initializeParams);
   }
 }

@@ -31,12 +31,7 @@ public class DirectSubsampling extends SubsamplingLayer {
   @Override
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
       int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-    DirectSubsamplingLayer layer = new DirectSubsamplingLayer(conf, networkDataType);
-    layer.setListeners(trainingListeners);
-    layer.setIndex(layerIndex);
-    layer.setParamsViewArray(layerParamsView);
-    layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-    layer.setConf(conf);
-    return layer;
+    return LayerHelpers.instantiated(new DirectSubsamplingLayer(conf, networkDataType), this, conf, trainingListeners,
+        layerIndex, layerParamsView, initializeParams);
   }
 }

@@ -243,8 +243,8 @@ public final class Architectures {
   }
 
   private static SubsamplingLayer pool(String name) {
-    return new DirectSubsampling(new SubsamplingLayer.Builder(PoolingType.MAX).name(name).kernelSize(2, 2)
-        .stride(2, 2).convolutionMode(ConvolutionMode.Truncate));
+    return new SubsamplingLayer.Builder(PoolingType.MAX).name(name).kernelSize(2, 2).stride(2, 2)
+        .convolutionMode(ConvolutionMode.Truncate).build();
   }
 
   /**

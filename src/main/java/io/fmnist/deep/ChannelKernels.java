@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * BatchNorm's passes over contiguous float activations, NCHW (each channel's values N rows of H * W
  * floats) or NHWC (N * H * W rows of one value per channel): sums per channel and per-channel affine
  * maps, several fused into one pass over memory; ReLU's gradient, one pass over arrays of any
- * shape; and a 2x2 max-pool and its gradient over NHWC activations. SIMD through the JDK's Vector API at
+ * shape; and a 2x2 max-pool's gradient over NHWC activations. SIMD through the JDK's Vector API at
  * the widest width this CPU has ({@code SPECIES_PREFERRED}: 16 floats with AVX-512, 8 with AVX2), chosen by the JVM at run time; sums in
  * float over at most a few hundred values (an NCHW row, {@link #FLUSH} NHWC rows) and in double
  * across them.
@@ -290,42 +290,6 @@ final class ChannelKernels {
   }
 
   /**
-   * A 2x2, stride-2 max-pool without padding of contiguous NHWC {@code x} ([N, H, W, C]) into
-   * {@code out} (contiguous [N, H / 2, W / 2, C]): the last row or column of an odd size is left out,
-   * as DL4J's Truncate mode does.
-   */
-  static void maxPool(INDArray x, INDArray out) {
-    Floats fx = Floats.of(x);
-    Floats fo = Floats.of(out);
-    Windows w = Windows.of(x);
-    int channels = w.channels();
-    int bound = SPECIES.loopBound(channels);
-    int pixelBytes = w.pixelBytes();
-    for (int image = 0; image < w.images(); image++) {
-      for (int i = 0; i < w.height() / 2; i++) {
-        for (int j = 0; j < w.width() / 2; j++) {
-          int topLeft = w.topLeft(image, i, j);
-          int bottomLeft = topLeft + w.rowBytes();
-          int pooled = fo.start() + w.pooled(image, i, j);
-          int c = 0;
-          for (; c < bound; c += SPECIES.length()) {
-            int at = c * Float.BYTES;
-            fx.load(topLeft + at).max(fx.load(topLeft + pixelBytes + at))
-                .max(fx.load(bottomLeft + at).max(fx.load(bottomLeft + pixelBytes + at)))
-                .intoByteBuffer(fo.buffer(), pooled + at, ORDER);
-          }
-          for (; c < channels; c++) {
-            int at = c * Float.BYTES;
-            float top = Math.max(fx.get(topLeft + at), fx.get(topLeft + pixelBytes + at));
-            float bottom = Math.max(fx.get(bottomLeft + at), fx.get(bottomLeft + pixelBytes + at));
-            fo.buffer().putFloat(pooled + at, Math.max(top, bottom));
-          }
-        }
-      }
-    }
-  }
-
-  /**
    * The gradient of a 2x2, stride-2 max-pool without padding over contiguous NHWC {@code x} ([N, H,
    * W, C]) for the output gradient {@code dy} (contiguous [N, H / 2, W / 2, C]) into {@code out} (x's
    * shape, contiguous): each dy value goes to the first input of its window, in row-major order, that
@@ -336,21 +300,22 @@ final class ChannelKernels {
     Floats fx = Floats.of(x);
     Floats fg = Floats.of(dy);
     Floats fo = Floats.of(out);
-    Windows w = Windows.of(x);
-    int images = w.images();
-    int height = w.height();
-    int width = w.width();
-    int channels = w.channels();
+    int images = Math.toIntExact(x.size(0));
+    int height = Math.toIntExact(x.size(1));
+    int width = Math.toIntExact(x.size(2));
+    int channels = Math.toIntExact(x.size(3));
+    int outHeight = height / 2;
+    int outWidth = width / 2;
     int bound = SPECIES.loopBound(channels);
     FloatVector zero = FloatVector.zero(SPECIES);
-    int rowBytes = w.rowBytes();
-    int pixelBytes = w.pixelBytes();
+    int rowBytes = width * channels * Float.BYTES;
+    int pixelBytes = channels * Float.BYTES;
     for (int image = 0; image < images; image++) {
-      for (int i = 0; i < height / 2; i++) {
-        for (int j = 0; j < width / 2; j++) {
-          int topLeft = w.topLeft(image, i, j);
+      for (int i = 0; i < outHeight; i++) {
+        for (int j = 0; j < outWidth; j++) {
+          int topLeft = ((image * height + 2 * i) * width + 2 * j) * pixelBytes;
           int[] window = {topLeft, topLeft + pixelBytes, topLeft + rowBytes, topLeft + rowBytes + pixelBytes};
-          int gradient = w.pooled(image, i, j);
+          int gradient = ((image * outHeight + i) * outWidth + j) * pixelBytes;
           int c = 0;
           for (; c < bound; c += SPECIES.length()) {
             int at = c * Float.BYTES;
@@ -391,32 +356,6 @@ final class ChannelKernels {
       if (height % 2 == 1) {
         zeros(fo, (image * height + height - 1) * rowBytes, rowBytes);
       }
-    }
-  }
-
-  /** The 2x2 windows of a contiguous NHWC array [images, height, width, channels], by byte offsets. */
-  private record Windows(int images, int height, int width, int channels) {
-    static Windows of(INDArray x) {
-      return new Windows(Math.toIntExact(x.size(0)), Math.toIntExact(x.size(1)), Math.toIntExact(x.size(2)),
-          Math.toIntExact(x.size(3)));
-    }
-
-    int pixelBytes() {
-      return channels * Float.BYTES;
-    }
-
-    int rowBytes() {
-      return width * pixelBytes();
-    }
-
-    /** Where window (i, j) of {@code image} starts in the input. */
-    int topLeft(int image, int i, int j) {
-      return ((image * height + 2 * i) * width + 2 * j) * pixelBytes();
-    }
-
-    /** Where its maximum is in the pooled array (or its gradient in the output's gradient). */
-    int pooled(int image, int i, int j) {
-      return ((image * (height / 2) + i) * (width / 2) + j) * pixelBytes();
     }
   }
 

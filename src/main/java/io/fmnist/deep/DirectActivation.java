@@ -28,7 +28,12 @@ public class DirectActivation extends ActivationLayer {
   @Override
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
       int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-    return LayerHelpers.instantiated(new DirectActivationLayer(conf, networkDataType), this, conf, trainingListeners,
-        layerIndex, layerParamsView, initializeParams);
+    DirectActivationLayer layer = new DirectActivationLayer(conf, networkDataType);
+    layer.setListeners(trainingListeners);
+    layer.setIndex(layerIndex);
+    layer.setParamsViewArray(layerParamsView);
+    layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
+    layer.setConf(conf);
+    return layer;
   }
 }

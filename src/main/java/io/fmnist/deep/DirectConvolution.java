@@ -1,6 +1,7 @@
 package io.fmnist.deep;
 
 import java.util.Collection;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -46,7 +47,13 @@ public class DirectConvolution extends ConvolutionLayer {
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
       int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
     LayerValidation.assertNInNOutSet("ConvolutionLayer", getLayerName(), layerIndex, getNIn(), getNOut());
-    return LayerHelpers.instantiated(new DirectConvolutionLayer(conf, networkDataType), this, conf, trainingListeners,
-        layerIndex, layerParamsView, initializeParams);
+    DirectConvolutionLayer layer = new DirectConvolutionLayer(conf, networkDataType);
+    layer.setListeners(trainingListeners);
+    layer.setIndex(layerIndex);
+    layer.setParamsViewArray(layerParamsView);
+    Map<String, INDArray> parameters = initializer().init(conf, layerParamsView, initializeParams);
+    layer.setParamTable(parameters);
+    layer.setConf(conf);
+    return layer;
   }
 }

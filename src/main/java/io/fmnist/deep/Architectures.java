@@ -213,8 +213,12 @@ public final class Architectures {
    * {@code final-learning-rate} over {@code epochs}.
    */
   static ISchedule learningRate(Config settings) {
+    return learningRate(settings, settings.getInt("epochs"));
+  }
+
+  /** The learning rate of {@link #learningRate(Config)} over {@code epochs} instead of the configured ones. */
+  static ISchedule learningRate(Config settings, int epochs) {
     double initial = settings.getDouble("learning-rate");
-    int epochs = settings.getInt("epochs");
     String schedule = settings.getString("schedule");
     Map<Integer, Double> rates = new LinkedHashMap<>();
     switch (schedule) {

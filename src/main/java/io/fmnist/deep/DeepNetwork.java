@@ -23,6 +23,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * A DL4J network of either kind (the CNN is a {@code MultiLayerNetwork}, the ResNet a
@@ -154,6 +155,12 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
   /** The epoch DL4J's learning-rate schedules read, counted from 0; saved with the network. */
   void setEpoch(int epoch);
 
+  /**
+   * Replaces every layer's learning-rate schedule (saved with the network), keeping the updater's
+   * state. DL4J rebuilds the updater for it, without {@link OwnGradientUpdater}: installed again.
+   */
+  void setLearningRate(ISchedule schedule);
+
   /** Minibatch updates so far (Adam's bias correction counts them); saved with the network. */
   int iterationCount();
 
@@ -254,6 +261,12 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
     }
 
     @Override
+    public void setLearningRate(ISchedule schedule) {
+      network.setLearningRate(schedule);
+      OwnGradientUpdater.install(network);
+    }
+
+    @Override
     public int iterationCount() {
       return network.getLayerWiseConfigurations().getIterationCount();
     }
@@ -321,6 +334,12 @@ public sealed interface DeepNetwork permits DeepNetwork.Sequential, DeepNetwork.
     @Override
     public void setEpoch(int epoch) {
       network.getConfiguration().setEpochCount(epoch);
+    }
+
+    @Override
+    public void setLearningRate(ISchedule schedule) {
+      network.setLearningRate(schedule);
+      OwnGradientUpdater.install(network);
     }
 
     @Override

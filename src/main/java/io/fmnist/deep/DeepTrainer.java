@@ -20,7 +20,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.nd4j.linalg.schedule.ISchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,8 +110,8 @@ public final class DeepTrainer implements ModelTrainer {
     int averaging = deep.getInt("averaging-frequency");
     MinibatchBuilder builder = new MinibatchBuilder(shape, Augmentation.from(settings),
         settings.getDouble("label-smoothing"));
-    ISchedule learningRate = Architectures.learningRate(settings);
-    int epochs = settings.getInt("epochs");
+    EpochBudget budget = EpochBudget.of(settings);
+    int epochs = fitToBudget(name, budget, history, budget.epochs(), network, settings);
     int patience = deep.getInt("patience");
     Dataset<Row> train = specialist == null ? data.train() : ofClasses(data.train(), specialist);
     Dataset<Row> validationRows = specialist == null ? data.validation() : ofClasses(data.validation(), specialist);
@@ -136,7 +135,8 @@ public final class DeepTrainer implements ModelTrainer {
         Dataset<Row> scored = predict(network, validationRows, shape, workers, settings).cache();
         DeepInference.Quality validation = DeepInference.quality(scored);
         history = history.plus(new TrainingHistory.Epoch(epoch, trained.loss(), validation.accuracy(),
-            validation.loss(), seconds, trained.images() / seconds, learningRate.valueAt(0, epoch - 1)));
+            validation.loss(), seconds, trained.images() / seconds,
+            Architectures.learningRate(settings, epochs).valueAt(0, epoch - 1)));
         boolean improved = history.best().epoch() == epoch;
         if (improved) {
           best = network.copy();
@@ -150,12 +150,14 @@ public final class DeepTrainer implements ModelTrainer {
         } else {
           scored.unpersist(false);
         }
-        checkpoints.write(history, network, best);
         LOG.info("{}: loss {}, validation accuracy {} (loss {}){}, {} s, {} images/s ({} workers)", label,
             fmt(trained.loss()), fmt(validation.accuracy()), fmt(validation.loss()), improved ? " best" : "",
             String.format("%.1f", seconds), Math.round(trained.images() / seconds), trained.workers());
         LOG.debug("{}: the slowest worker fitted minibatches for {} s and averaged for {} s", label,
             String.format("%.1f", trained.fitSeconds()), String.format("%.1f", trained.averagingSeconds()));
+        // Re-planned before the checkpoint, which saves the network's schedule with it.
+        epochs = fitToBudget(name, budget, history, epochs, network, settings);
+        checkpoints.write(history, network, best);
       }
     } finally {
       averagingTrainer.close();
@@ -163,7 +165,32 @@ public final class DeepTrainer implements ModelTrainer {
     Scorer scorer = specialist == null ? (net, images) -> predict(net, images, shape, workers, settings)
         : (net, images) -> DeepInference.predict(general, specialist, net, images, shape,
             settings.getBoolean("test-time-flip"), deep.getInt("inference-batch-size"), workers.threads());
-    return finish(name, data, shape, workers, best, bestValidation, history, settings, specialist, scorer);
+    return finish(name, data, shape, workers, best, bestValidation, history, epochs, settings, specialist, scorer);
+  }
+
+  /**
+   * The epochs to train in all: {@code epochs}, or fewer where {@code budget} fits fewer after
+   * {@code history}, in which case {@code network}'s learning rate is re-planned to end at the new
+   * last epoch (saved with it, so a resumed run goes on with it).
+   */
+  private static int fitToBudget(String name, EpochBudget budget, TrainingHistory history, int epochs,
+      DeepNetwork network, Config settings) {
+    int fits = budget.plan(history);
+    if (fits >= epochs) {
+      return epochs;
+    }
+    int done = history.completedEpochs();
+    if (fits <= done) {
+      LOG.info("{}: deep.{}.time-budget ({} s) spent after {} s of training, stopping after epoch {} of {}",
+          name, name, String.format("%.1f", budget.seconds()), String.format("%.1f", history.trainSeconds()), done,
+          budget.epochs());
+      return done;
+    }
+    network.setLearningRate(Architectures.learningRate(settings, fits));
+    LOG.info("{}: {} epochs of the {} configured fit in deep.{}.time-budget ({} s, {} s spent): the learning rate "
+        + "now anneals by epoch {}", name, fits, budget.epochs(), name, String.format("%.1f", budget.seconds()),
+        String.format("%.1f", history.trainSeconds()), fits);
+    return fits;
   }
 
   /** How the trained network scores images: alone, or as a specialist with the network it refines. */
@@ -193,8 +220,8 @@ public final class DeepTrainer implements ModelTrainer {
 
   /** Saves the best network, writes its test and validation predictions, metrics and the history. */
   private ModelMetrics finish(String name, TrainingData data, ImageShape shape, Workers workers,
-      DeepNetwork best, Dataset<Row> bestValidation, TrainingHistory history, Config settings, Specialist specialist,
-      Scorer scorer) {
+      DeepNetwork best, Dataset<Row> bestValidation, TrainingHistory history, int plannedEpochs, Config settings,
+      Specialist specialist, Scorer scorer) {
     String architecture = specialist == null ? name : specialist.of();
     SavedDeepModel description = new SavedDeepModel(architecture, best.kind(), shape,
         Architectures.gradCamLayer(architecture, settings), Architectures.featureLayer(architecture),
@@ -220,6 +247,7 @@ public final class DeepTrainer implements ModelTrainer {
     Map<String, Object> chosen = new LinkedHashMap<>(settings.root().unwrapped());
     chosen.put("parameters", best.numParams());
     chosen.put("best-epoch", history.best().epoch());
+    chosen.put("epochs-planned", plannedEpochs);
     chosen.put("epochs-run", history.completedEpochs());
     chosen.put("workers", workers.count());
     chosen.put("threads-per-worker", workers.threads());

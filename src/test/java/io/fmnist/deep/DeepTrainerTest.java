@@ -214,6 +214,18 @@ class DeepTrainerTest {
     assertTrue(java.nio.file.Files.exists(tmp.resolve("run/explain/" + model + "/index.json")));
   }
 
+  @Test
+  void aSpentTimeBudgetEndsTrainingAfterTheEpochThatSpentIt() {
+    AppConfig budgeted = AppConfig.load("conf/quick.conf", List.of("deep.cnn.time-budget=1ms"), hadoop);
+    RunDirectory budgetRun = RunDirectory.create(tmp.resolve("budget-run").toString(), false, hadoop);
+    ModelMetrics trained = new DeepTrainer(spark, budgeted, budgetRun, false).train("cnn", data);
+    assertEquals(1, TrainingHistory.read(budgetRun.history("cnn"), hadoop).completedEpochs(),
+        "of " + budgeted.config().getInt("deep.cnn.epochs"));
+    assertEquals(1, trained.chosenParams().get("epochs-planned"));
+    assertEquals(config.config().getInt("deep.cnn.epochs"),
+        metrics.get("cnn").chosenParams().get("epochs-planned"), "unbudgeted: as configured");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"cnn", "resnet"})
   void historyRecordsEveryEpochAndTheBestIsTheSavedOne(String model) {

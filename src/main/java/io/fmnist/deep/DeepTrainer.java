@@ -187,8 +187,8 @@ public final class DeepTrainer implements ModelTrainer {
       return done;
     }
     network.setLearningRate(Architectures.learningRate(settings, fits));
-    LOG.info("{}: {} epochs of the {} configured fit in deep.{}.time-budget ({} s, {} s spent): the learning rate "
-        + "now anneals by epoch {}", name, fits, budget.epochs(), name, String.format("%.1f", budget.seconds()),
+    LOG.info("{}: {} epochs of the {} configured fit in deep.{}.time-budget ({} s, {} s spent): the learning-rate "
+        + "schedule now ends at epoch {}", name, fits, budget.epochs(), name, String.format("%.1f", budget.seconds()),
         String.format("%.1f", history.trainSeconds()), fits);
     return fits;
   }

@@ -64,19 +64,36 @@ public final class DeepTrainer implements ModelTrainer {
     SynchronousAveraging.requireBarrierMode(spark.sparkContext());
   }
 
-  /** Refuses, before any model trains, a specialist among {@code models} for classes the data set lacks. */
-  public static void checkSpecialists(AppConfig config, List<String> models, List<String> classNames) {
+  /**
+   * Refuses, before any model trains, settings of a network among {@code models} that it could not
+   * train with: a specialist for classes the data set lacks, a time budget without a unit.
+   */
+  public static void checkSettings(AppConfig config, List<String> models, List<String> classNames) {
     Config deep = config.config().getConfig("deep");
-    models.stream().filter(specialists(config)::containsKey).forEach(name -> Specialist.from(deep, name, classNames));
+    Map<String, String> specialists = specialists(config);
+    for (String name : models) {
+      if (specialists.containsKey(name)) {
+        Specialist.from(deep, name, classNames);
+      }
+      if (specialists.containsKey(name) || models().contains(name)) {
+        EpochBudget.of(settings(deep, name, specialists), name);
+      }
+    }
+  }
+
+  /** A network's training settings: its section, or a specialist's over its network's. */
+  private static Config settings(Config deep, String name, Map<String, String> specialists) {
+    return specialists.containsKey(name) ? Specialist.settings(deep, name) : deep.getConfig(name);
   }
 
   /** Trains, saves, predicts and measures {@code name}; returns its test metrics. */
   @Override
   public ModelMetrics train(String name, TrainingData data) {
     Config deep = config.config().getConfig("deep");
-    Specialist specialist = specialists(config).containsKey(name)
+    Map<String, String> specialists = specialists(config);
+    Specialist specialist = specialists.containsKey(name)
         ? Specialist.from(deep, name, data.manifest().classNames()) : null;
-    Config settings = specialist == null ? deep.getConfig(name) : Specialist.settings(deep, name);
+    Config settings = settings(deep, name, specialists);
     String architecture = specialist == null ? name : specialist.of();
     ImageShape shape = ImageShape.of(data.size(), data.numClasses());
     Workers workers = Workers.of(spark, deep);
@@ -110,7 +127,7 @@ public final class DeepTrainer implements ModelTrainer {
     int averaging = deep.getInt("averaging-frequency");
     MinibatchBuilder builder = new MinibatchBuilder(shape, Augmentation.from(settings),
         settings.getDouble("label-smoothing"));
-    EpochBudget budget = EpochBudget.of(settings);
+    EpochBudget budget = EpochBudget.of(settings, name);
     int epochs = fitToBudget(name, budget, history, budget.epochs(), network, settings);
     int patience = deep.getInt("patience");
     Dataset<Row> train = specialist == null ? data.train() : ofClasses(data.train(), specialist);

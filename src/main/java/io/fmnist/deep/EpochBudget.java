@@ -20,12 +20,15 @@ import java.util.List;
  */
 record EpochBudget(int epochs, double seconds) {
 
-  /** The budget in a network's settings; a number without a unit (milliseconds to Typesafe Config) is refused. */
-  static EpochBudget of(Config settings) {
+  /**
+   * The budget in the settings of network {@code name}; a number without a unit (milliseconds to
+   * Typesafe Config) is refused.
+   */
+  static EpochBudget of(Config settings, String name) {
     if (settings.getValue("time-budget").valueType() == ConfigValueType.NUMBER
         && settings.getNumber("time-budget").doubleValue() != 0) {
-      throw new UsageException("time-budget = " + settings.getNumber("time-budget")
-          + ": give the unit, for example 300s or 5 minutes");
+      throw new UsageException("deep." + name + ".time-budget = " + settings.getNumber("time-budget")
+          + ": give its unit, for example 300s or 5 minutes");
     }
     return new EpochBudget(settings.getInt("epochs"), settings.getDuration("time-budget").toMillis() / 1000.0);
   }

@@ -89,7 +89,7 @@ public final class Stages {
       DeepTrainer.checkCluster(spark);
     }
     TrainingData split = TrainingData.load(spark, data, config);
-    DeepTrainer.checkSpecialists(config, models, split.manifest().classNames());
+    DeepTrainer.checkSettings(config, models, split.manifest().classNames());
     Map<String, ModelMetrics> results = new LinkedHashMap<>();
     try (ModelRegistry.Trainers trainers = registry.trainers(spark, run, resume)) {
       for (String model : models) {

@@ -215,7 +215,7 @@ class DeepTrainerTest {
   }
 
   @Test
-  void aSpentTimeBudgetEndsTrainingAfterTheEpochThatSpentIt() {
+  void aSpentTimeBudgetEndsTrainingAfterTheEpochThatSpentItAlsoWhenResumed() {
     AppConfig budgeted = AppConfig.load("conf/quick.conf", List.of("deep.cnn.time-budget=1ms"), hadoop);
     RunDirectory budgetRun = RunDirectory.create(tmp.resolve("budget-run").toString(), false, hadoop);
     ModelMetrics trained = new DeepTrainer(spark, budgeted, budgetRun, false).train("cnn", data);
@@ -224,6 +224,10 @@ class DeepTrainerTest {
     assertEquals(1, trained.chosenParams().get("epochs-planned"));
     assertEquals(config.config().getInt("deep.cnn.epochs"),
         metrics.get("cnn").chosenParams().get("epochs-planned"), "unbudgeted: as configured");
+    // Resumed, the run goes on with the time it had left: none.
+    ModelMetrics resumed = new DeepTrainer(spark, budgeted, budgetRun, true).train("cnn", data);
+    assertEquals(1, TrainingHistory.read(budgetRun.history("cnn"), hadoop).completedEpochs());
+    assertEquals(1, resumed.chosenParams().get("epochs-planned"));
   }
 
   @ParameterizedTest

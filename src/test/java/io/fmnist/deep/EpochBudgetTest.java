@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fmnist.config.AppConfig;
 import io.fmnist.errors.UsageException;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -60,11 +63,22 @@ class EpochBudgetTest {
   @Test
   void theBudgetIsADurationInTheConfiguration() {
     Config settings = ConfigFactory.parseString("epochs = 12, time-budget = 5 minutes");
-    assertEquals(new EpochBudget(12, 300), EpochBudget.of(settings));
-    assertEquals(0, EpochBudget.of(ConfigFactory.parseString("epochs = 12, time-budget = 0")).seconds());
+    assertEquals(new EpochBudget(12, 300), EpochBudget.of(settings, "cnn"));
+    assertEquals(0, EpochBudget.of(ConfigFactory.parseString("epochs = 12, time-budget = 0"), "cnn").seconds());
     UsageException bare = assertThrows(UsageException.class,
-        () -> EpochBudget.of(ConfigFactory.parseString("epochs = 12, time-budget = 300")));
-    assertTrue(bare.getMessage().contains("give the unit"), bare.getMessage());
+        () -> EpochBudget.of(ConfigFactory.parseString("epochs = 12, time-budget = 300"), "cnn"));
+    assertEquals("deep.cnn.time-budget = 300: give its unit, for example 300s or 5 minutes", bare.getMessage());
+  }
+
+  @Test
+  void aBudgetWithoutItsUnitIsRefusedBeforeAnyModelTrains() {
+    AppConfig config = AppConfig.load(null, List.of("deep.resnet.time-budget=300"), new Configuration(false));
+    List<String> classes = config.classNames();
+    UsageException error = assertThrows(UsageException.class,
+        () -> DeepTrainer.checkSettings(config, List.of("lr", "cnn", "resnet"), classes));
+    assertEquals("deep.resnet.time-budget = 300: give its unit, for example 300s or 5 minutes", error.getMessage());
+    // Only the networks that train are checked; the specialist has its own budget.
+    DeepTrainer.checkSettings(config, List.of("lr", "cnn", "resnet-specialist"), classes);
   }
 
   @ParameterizedTest

@@ -46,10 +46,10 @@ class SpecialistTest {
   void aSpecialistForClassesTheDataSetLacksIsRefusedBeforeAnyTraining() {
     AppConfig config = AppConfig.load(null, List.of(), new Configuration(false));
     UsageException error = assertThrows(UsageException.class,
-        () -> DeepTrainer.checkSpecialists(config, List.of("lr", "resnet-specialist"), List.of("cat", "dog")));
+        () -> DeepTrainer.checkSettings(config, List.of("lr", "resnet-specialist"), List.of("cat", "dog")));
     assertTrue(error.getMessage().contains("deep.resnet-specialist.classes: the data set has no class 'T-shirt/top'"),
         error.getMessage());
     // Models that are no specialists need nothing of the classes.
-    DeepTrainer.checkSpecialists(config, List.of("lr", "resnet"), List.of("cat", "dog"));
+    DeepTrainer.checkSettings(config, List.of("lr", "resnet"), List.of("cat", "dog"));
   }
 }

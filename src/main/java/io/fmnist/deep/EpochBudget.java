@@ -48,12 +48,12 @@ record EpochBudget(int epochs, double seconds) {
     if (spent >= seconds) {
       return Math.min(done, epochs);
     }
-    List<TrainingHistory.Epoch> paced = history.epochs().subList(Math.min(1, history.epochs().size()),
-        history.epochs().size());
-    if (paced.isEmpty()) {
+    List<TrainingHistory.Epoch> all = history.epochs();
+    if (all.size() < 2) {
       return epochs;
     }
-    double pace = paced.stream().mapToDouble(TrainingHistory.Epoch::seconds).average().orElseThrow();
+    double pace = all.subList(1, all.size()).stream().mapToDouble(TrainingHistory.Epoch::seconds).average()
+        .orElseThrow();
     return (int) Math.min(epochs, done + Math.floor((seconds - spent) / pace));
   }
 }
